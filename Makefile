@@ -1,0 +1,45 @@
+# Two commands a newcomer needs: `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR := newsbot-data/demo
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup demo test lint typecheck check eval eval-ci clean
+
+$(BIN)/newsbot: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# CPU torch from the pinned release first, so nothing pulls a multi-GB CUDA build.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/newsbot
+
+setup: $(BIN)/newsbot
+
+demo: setup
+	$(BIN)/newsbot --data-dir $(DEMO_DIR) ingest examples/archive/
+	$(BIN)/newsbot --data-dir $(DEMO_DIR) stats
+	@echo; echo '$$ newsbot ask "How many workers walked out when the Meridian City port strike began?"'
+	@$(BIN)/newsbot --data-dir $(DEMO_DIR) ask "How many workers walked out when the Meridian City port strike began?"
+	@echo; echo '$$ newsbot ask "Who scored the winning goal in the Regional Cup final?"'
+	@$(BIN)/newsbot --data-dir $(DEMO_DIR) ask "Who scored the winning goal in the Regional Cup final?"
+	@echo; echo '$$ newsbot ask "When will the red panda cubs at Kestrel Bay Zoo go on public view?"'
+	@$(BIN)/newsbot --data-dir $(DEMO_DIR) ask "When will the red panda cubs at Kestrel Bay Zoo go on public view?"
+	@echo; echo 'Now try:  $(BIN)/newsbot --data-dir $(DEMO_DIR) chat'
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+clean:
+	rm -rf $(VENV) newsbot-data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,231 @@
+"""The `newsbot` command: ingest, ask, chat, stats, remove, eval, feeds, sync, telegram.
+
+The only place that parses arguments, prints and exits. Settings are built once here and
+passed down. Errors meant for people become one line and exit code 1; `--debug` shows the
+traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from bot.errors import USER_ERRORS, describe_error
+from bot.render import answer_json, answer_text
+from config.settings import Settings
+
+log = logging.getLogger("newsbot")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Context:
+    """What every command gets: the settings and whether to show tracebacks."""
+
+    settings: Settings
+    debug: bool
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2019-05-20") from None
+
+
+def _setup_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "transformers", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.INFO if debug else logging.ERROR)
+
+
+class _Group(click.Group):
+    """Turns the errors meant for people into one line and exit code 1 (`--debug`: traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as error:
+            if isinstance(ctx.obj, Context) and ctx.obj.debug:
+                raise
+            raise click.ClickException(describe_error(error)) from error
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir", type=click.Path(path_type=Path), help="Store and state (NEWSBOT_DATA_DIR)."
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.version_option("0.1.0", prog_name="newsbot")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
+    """Ask questions of a news archive and get answers that cite the passages."""
+    _setup_logging(debug)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = "NEWSBOT_" + "__".join(str(p).upper() for p in first["loc"])
+        raise click.ClickException(f"bad setting {field}: {first['msg']}") from error
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    ctx.obj = Context(settings=settings, debug=debug)
+
+
+def _open(ctx: Context) -> Any:
+    from retrieval.archive import Archive
+
+    return Archive(ctx.settings)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("--source", help="Outlet name for articles that do not state one.")
+@click.option(
+    "--published", callback=_date, help="Publication date (YYYY-MM-DD) for undated articles."
+)
+@click.option("--map", "mapping", help="Column names for odd exports: body=text,published=date")
+@click.option(
+    "--wait", type=float, default=0.0, help="Seconds to wait for another ingest to finish."
+)
+@click.pass_obj
+def ingest(
+    obj: Context,
+    inputs: tuple[str, ...],
+    source: str | None,
+    published: date | None,
+    mapping: str | None,
+    wait: float,
+) -> None:
+    """Ingest files, folders, feeds, web archives, URL lists or URLs."""
+    from tqdm import tqdm
+
+    from ingest.intake import gather, parse_mapping
+    from ingest.pipeline import Ingestor, ingest_lock
+
+    column_map = parse_mapping(mapping) if mapping else None
+    archive = _open(obj)
+    with (
+        ingest_lock(archive.data_dir, wait),
+        tqdm(
+            desc="ingest", unit=" articles", file=sys.stderr, mininterval=0.5, disable=None
+        ) as bar,
+    ):
+        items = gather(
+            list(inputs),
+            settings=obj.settings.ingest,
+            today=date.today(),
+            mapping=column_map,
+            default_source=source,
+            default_published=published,
+        )
+        summary = Ingestor(archive).ingest(items, progress=bar.update)
+    for error in summary.errors:
+        click.echo(f"failed: {error}", err=True)
+    click.echo(summary.line())
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--as-of", callback=_date, help="Date the question is asked on (YYYY-MM-DD).")
+@click.option("--top-k", type=click.IntRange(1, 100), help="Passages to retrieve (default 10).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def ask(obj: Context, question: str, as_of: date | None, top_k: int | None, as_json: bool) -> None:
+    """Answer one question from the archive."""
+    from retrieval.responder import AskOptions, Responder
+
+    if not question.strip():
+        raise click.BadParameter("the question is empty", param_hint="QUESTION")
+    responder = Responder(_open(obj))
+    answer = responder.ask(question, AskOptions(as_of=as_of, top_k=top_k))
+    if as_json:
+        click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+    else:
+        click.echo(answer_text(answer))
+
+
+@cli.command()
+@click.option("--as-of", callback=_date, help="Date the conversation happens on (YYYY-MM-DD).")
+@click.pass_obj
+def chat(obj: Context, as_of: date | None) -> None:
+    """A terminal conversation: ask, follow up, /sources, /new, /quit."""
+    from bot.chat import run_chat
+
+    run_chat(_open(obj), as_of=as_of)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def stats(obj: Context, as_json: bool) -> None:
+    """What the archive holds: articles, chunks, outlets, date range, and where it lives."""
+    archive = _open(obj)
+    figures = archive.stats()
+    cat = figures.catalog
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "articles": cat.articles,
+                    "chunks": cat.chunks,
+                    "vectors": figures.vectors,
+                    "outlets": dict(cat.outlets),
+                    "first": cat.first.isoformat() if cat.first else None,
+                    "last": cat.last.isoformat() if cat.last else None,
+                    "undated": cat.undated,
+                    "store": {"kind": figures.store_kind, "location": figures.store_location},
+                    "embedding_model": figures.embedding_model,
+                }
+            )
+        )
+        return
+    click.echo(f"store:     {figures.store_kind} Chroma at {figures.store_location}")
+    click.echo(f"articles:  {cat.articles}")
+    click.echo(f"chunks:    {cat.chunks} ({figures.vectors} vectors)")
+    span = f"{cat.first} to {cat.last}" if cat.first else "no dated articles"
+    click.echo(f"dates:     {span}" + (f" ({cat.undated} undated)" if cat.undated else ""))
+    outlets = ", ".join(f"{name} ({n})" for name, n in cat.outlets[:10])
+    more = f" and {len(cat.outlets) - 10} more" if len(cat.outlets) > 10 else ""
+    click.echo(f"outlets:   {outlets or '-'}{more}")
+    click.echo(f"model:     {figures.embedding_model}")
+
+
+@cli.command()
+@click.argument("article_id", required=False)
+@click.option("--url", help="Remove the article with this URL.")
+@click.pass_obj
+def remove(obj: Context, article_id: str | None, url: str | None) -> None:
+    """Remove an article by id or URL."""
+    from ingest.pipeline import Ingestor, ingest_lock
+
+    key = article_id or url
+    if not key:
+        raise click.UsageError("give an ARTICLE_ID or --url URL")
+    archive = _open(obj)
+    resolved = archive.catalog.resolve(key)
+    if resolved is None:
+        raise click.ClickException(f"no article with id or URL {key!r} in {archive.data_dir}")
+    with ingest_lock(archive.data_dir, 10.0):
+        Ingestor(archive).remove(resolved)
+    click.echo(f"removed {resolved}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point."""
+    cli.main(args=sys.argv[1:] if argv is None else argv, prog_name="newsbot")

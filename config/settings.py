@@ -1,0 +1,128 @@
+"""Settings: the only reader of the environment and of `.env`.
+
+Built once at the edge (the CLI, the bot's main) and passed down; each component takes only
+the section it needs. Every field maps to an environment variable with the `NEWSBOT_` prefix
+and `__` between section and field, e.g. `NEWSBOT_EMBEDDING__MODEL`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+
+
+class EmbeddingSettings(BaseModel):
+    """Which sentence-transformers model turns text into vectors, and how."""
+
+    model: str = PACKAGED_MODEL
+    backend: Literal["torch", "onnx"] = "torch"
+    batch_size: int = Field(default=128, ge=1)
+    device: str = "cpu"
+
+
+class ChromaSettings(BaseModel):
+    """Where the vectors live: embedded under the data dir, or a Chroma server."""
+
+    url: str = ""
+    auth_token: SecretStr | None = None
+    collection: str = "newsbot"
+    hnsw_m: int = Field(default=16, ge=4)
+    hnsw_construction_ef: int = Field(default=100, ge=10)
+    hnsw_search_ef: int = Field(default=100, ge=10)
+    retries: int = Field(default=3, ge=0)
+    add_batch_size: int = Field(default=1000, ge=1)
+
+
+class IngestSettings(BaseModel):
+    """How articles are split and what the loaders accept."""
+
+    chunk_size: int = Field(default=160, ge=32, description="target words per chunk")
+    chunk_overlap: int = Field(default=30, ge=0, description="words shared by neighbouring chunks")
+    max_file_mb: float = Field(default=50.0, gt=0)
+    fetch_timeout_s: float = Field(default=20.0, gt=0)
+    fetch_max_mb: float = Field(default=10.0, gt=0)
+    user_agent: str = "newsbot/0.1 (+https://github.com/newsbot; archive ingest)"
+    syndication_threshold: float = Field(default=0.7, gt=0, le=1)
+
+
+class RetrievalSettings(BaseModel):
+    """How many candidates each retriever brings and how they are fused."""
+
+    top_k: int = Field(default=10, ge=1)
+    dense_k: int = Field(default=40, ge=1)
+    keyword_k: int = Field(default=40, ge=1)
+    rrf_k: int = Field(default=60, ge=1)
+
+
+class AnswerSettings(BaseModel):
+    """How answers are composed and when the bot says the archive does not hold one."""
+
+    mode: Literal["extractive", "llm"] = "extractive"
+    max_sentences: int = Field(default=2, ge=1, le=5)
+    passages_considered: int = Field(default=6, ge=1)
+    min_support: float = Field(default=0.45, ge=0, le=1)
+
+
+class LLMSettings(BaseModel):
+    """A local GGUF file or an OpenAI-compatible server, used when answer mode is `llm`."""
+
+    backend: Literal["local", "openai"] = "local"
+    model: str = ""
+    base_url: str = ""
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_tokens: int = Field(default=200, ge=16)
+    context_tokens: int = Field(default=2048, ge=512)
+    temperature: float = Field(default=0.0, ge=0)
+
+
+class TelegramSettings(BaseModel):
+    """The Telegram front end: token, Bot API location, who may use it."""
+
+    token: SecretStr | None = None
+    api_url: str = "https://api.telegram.org/bot"
+    file_url: str = "https://api.telegram.org/file/bot"
+    allowed_users: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    allowed_chats: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    admins: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    webhook_secret: SecretStr | None = None
+    questions_per_minute: int = Field(default=10, ge=1)
+    max_upload_mb: float = Field(default=20.0, gt=0)
+    sync_interval_minutes: int = Field(default=0, ge=0, description="0 = no scheduled sync")
+
+    @field_validator("allowed_users", "allowed_chats", "admins", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept `1,2,3` and `[1, 2, 3]` from the environment as well as real lists."""
+        if isinstance(value, int):
+            return [value]
+        if isinstance(value, str):
+            text = value.strip().strip("[]")
+            return [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
+        return value
+
+
+class Settings(BaseSettings):
+    """Everything newsbot can be told, from `NEWSBOT_*` variables, `.env` or arguments."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBOT_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path("newsbot-data")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)

@@ -1,0 +1,125 @@
+"""Article: the unit everything in ingest flows as, and its stable id."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Where a publication date came from, so a reader can judge how far to trust it.
+DateSource = Literal[
+    "metadata",  # page metadata (htmldate via trafilatura), JSON/CSV field, front matter
+    "feed",  # a feed entry's published/updated date
+    "text",  # found in the text itself (e.g. a dateline)
+    "cli",  # given by the person ingesting (--published)
+    "capture",  # web-archive capture time: a fallback, not a publication date
+    "none",
+]
+
+_TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|cmpid|ocid)$", re.I
+)
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as loaded and cleaned, before chunking.
+
+    `origin` names where it came from (a file path, `file.jsonl:12`, a URL) so errors and
+    summaries can point at it. `date_flag` is set when the date looked wrong (future, pre-1900)
+    and was not used.
+    """
+
+    title: str
+    body: str
+    origin: str
+    url: str | None = None
+    source: str | None = None
+    published: date | None = None
+    date_source: DateSource = "none"
+    author: str | None = None
+    external_id: str | None = None
+    date_flag: str | None = None
+    feed_guid: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """Stable id: from the canonical URL when known, else from the body's content."""
+        return article_id(self.url, self.body)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything stored for the article: a change here means re-embedding."""
+        parts = [
+            self.title,
+            normalise_for_hash(self.body),
+            self.source or "",
+            self.published.isoformat() if self.published else "",
+            self.url or "",
+            self.author or "",
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+
+    @property
+    def body_hash(self) -> str:
+        """Hash of the body alone: equal bodies are exact duplicates."""
+        return hashlib.sha256(normalise_for_hash(self.body).encode("utf-8")).hexdigest()[:24]
+
+    def with_defaults(self, source: str | None, published: date | None) -> Article:
+        """Fill a missing outlet or date from what the person ingesting told us."""
+        updated = self
+        if source and not self.source:
+            updated = replace(updated, source=source)
+        if published and not self.published:
+            updated = replace(updated, published=published, date_source="cli")
+        return updated
+
+
+def canonical_url(url: str) -> str:
+    """Normalise a URL so the same page gets the same id: scheme, host case, tracking, slash."""
+    parts = urlsplit(url.strip())
+    scheme = (parts.scheme or "http").lower()
+    if scheme == "http":
+        scheme = "https"
+    host = parts.netloc.lower()
+    host = host.removeprefix("www.")
+    if host.endswith((":443", ":80")):
+        host = host.rsplit(":", 1)[0]
+    query = urlencode(
+        sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING_PARAMS.match(k))
+    )
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def normalise_for_hash(text: str) -> str:
+    """Case, Unicode form and white space do not make a different article."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(text.split())
+
+
+def article_id(url: str | None, body: str) -> str:
+    """`u…` from the canonical URL when there is one, else `h…` from the body's content."""
+    if url and urlsplit(url).netloc:
+        digest = hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:16]
+        return f"u{digest}"
+    digest = hashlib.sha256(normalise_for_hash(body).encode("utf-8")).hexdigest()[:16]
+    return f"h{digest}"
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """An input that could not become an article; `origin` names it, `reason` says why."""
+
+    origin: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.reason}"

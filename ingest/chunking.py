@@ -1,0 +1,88 @@
+"""Article -> sentence-aware chunks with overlap, metadata and an embedded header.
+
+Chunks end at sentence boundaries and neighbours share their last/first sentences, so a fact
+that straddles a boundary is whole in at least one chunk. The text a vector is made from starts
+with `title · outlet · date`, so a question naming the outlet or the time finds it.
+"""
+
+from __future__ import annotations
+
+from ingest.articles import Article
+from retrieval.sentences import split_sentences
+from retrieval.store import ChunkRecord
+
+
+def header(article: Article) -> str:
+    """`Title · Outlet · 2019-05-20` (parts that are unknown are left out)."""
+    parts = [article.title]
+    if article.source:
+        parts.append(article.source)
+    if article.published:
+        parts.append(article.published.isoformat())
+    return " · ".join(p for p in parts if p)
+
+
+def _sentence_groups(sentences: list[str], size: int, overlap: int) -> list[list[str]]:
+    groups: list[list[str]] = []
+    current: list[str] = []
+    count = 0
+    index = 0
+    while index < len(sentences):
+        sentence = sentences[index]
+        length = len(sentence.split())
+        if current and count + length > size:
+            groups.append(current)
+            # Carry the tail sentences (up to `overlap` words) into the next chunk.
+            carried: list[str] = []
+            carried_words = 0
+            for previous in reversed(current):
+                n = len(previous.split())
+                if carried_words + n > overlap or len(carried) + 1 >= len(current):
+                    break
+                carried.insert(0, previous)
+                carried_words += n
+            current, count = carried, carried_words
+            continue
+        current.append(sentence)
+        count += length
+        index += 1
+    if current and (not groups or current != groups[-1][-len(current) :]):
+        groups.append(current)
+    return groups
+
+
+def _split_long(sentence: str, size: int) -> list[str]:
+    """A 'sentence' longer than a chunk (a table row dump, a run-on line) is cut by words."""
+    tokens = sentence.split()
+    if len(tokens) <= size:
+        return [sentence]
+    return [" ".join(tokens[i : i + size]) for i in range(0, len(tokens), size)]
+
+
+def chunk_article(article: Article, size: int = 120, overlap: int = 30) -> list[ChunkRecord]:
+    """Split an article's body into chunk records ready for embedding and storage."""
+    sentences = [
+        piece for sentence in split_sentences(article.body) for piece in _split_long(sentence, size)
+    ]
+    groups = _sentence_groups(sentences, size, overlap) if sentences else []
+    head = header(article)
+    article_id = article.id
+    content_hash = article.content_hash
+    records = []
+    for position, group in enumerate(groups):
+        text = " ".join(group)
+        records.append(
+            ChunkRecord(
+                chunk_id=f"{article_id}:{content_hash[:8]}:{position}",
+                article_id=article_id,
+                position=position,
+                text=text,
+                embed_text=f"{head}\n{text}",
+                title=article.title,
+                source=article.source,
+                published=article.published,
+                url=article.url,
+                content_hash=content_hash,
+            )
+        )
+    return records

@@ -1,0 +1,276 @@
+"""load -> clean -> dedupe -> chunk -> embed -> store, with progress and a summary.
+
+Work is done in batches. Unchanged articles are recognised by their content hash before any
+model work. Embedding of one batch overlaps with storing the previous one (a single writer
+thread), and an article becomes visible only when the catalog commits it, after its vectors are
+stored: a run killed at any point leaves the previous state plus at most invisible leftovers,
+which the next run removes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.articles import Article, LoadError
+from ingest.chunking import chunk_article
+from ingest.syndication import SyndicationIndex
+from ingest.warc import WarcSkip
+from retrieval.archive import Archive
+from retrieval.catalog import ArticleRecord
+from retrieval.store import ChunkRecord
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+
+class IngestLockedError(Exception):
+    """Another ingest is writing to the same data dir."""
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did; `errors` name each failed input and why."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    failed: int = 0
+    syndicated: int = 0
+    skipped: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    errors: list[LoadError] = field(default_factory=list)
+    added_ids: list[str] = field(default_factory=list)
+
+    @property
+    def articles_seen(self) -> int:
+        return self.added + self.updated + self.unchanged + self.duplicate
+
+    def line(self) -> str:
+        """One-line summary for people."""
+        text = (
+            f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"duplicate {self.duplicate}, failed {self.failed}"
+        )
+        if self.skipped:
+            text += f", skipped {self.skipped} non-article records"
+        if self.syndicated:
+            text += f"; {self.syndicated} grouped with a syndicated copy"
+        return text + f" ({self.chunks} chunks embedded in {self.seconds:.1f}s)"
+
+
+@contextmanager
+def ingest_lock(data_dir: Path, wait_s: float = 0.0) -> Iterator[None]:
+    """One writer per data dir: a second ingest waits up to `wait_s`, then gives up clearly."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "ingest.lock"
+    handle = path.open("a+")
+    deadline = time.monotonic() + wait_s
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IngestLockedError(
+                        f"another ingest is writing to {data_dir} (lock {path}); "
+                        "wait for it to finish and run this again"
+                    ) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+@dataclass
+class _Prepared:
+    article: Article
+    chunks: list[ChunkRecord]
+    is_update: bool
+
+
+class Ingestor:
+    """Ingests articles into one archive."""
+
+    def __init__(self, archive: Archive, batch_articles: int = 64) -> None:
+        self.archive = archive
+        self.settings = archive.settings.ingest
+        self.batch_articles = batch_articles
+        self.syndication = SyndicationIndex(
+            archive.catalog.conn, threshold=self.settings.syndication_threshold
+        )
+        self.embedded_chunks = 0
+
+    def finish_interrupted(self) -> int:
+        """Remove vectors that an interrupted run left behind; returns how many articles."""
+        pending = self.archive.catalog.pending_cleanup()
+        for article_id, keep_hash in pending:
+            stale = [
+                cid
+                for cid in self.archive.store.chunk_ids_of(article_id)
+                if not keep_hash or cid.split(":")[1] != keep_hash[:8]
+            ]
+            if stale:
+                self.archive.store.delete_chunk_ids(stale)
+            self.archive.catalog.cleanup_done(article_id)
+        return len(pending)
+
+    def ingest(
+        self, items: Iterable[Article | LoadError | WarcSkip], progress: Progress | None = None
+    ) -> IngestSummary:
+        """Store every article from `items`; bad items are counted and reported, never fatal."""
+        started = time.perf_counter()
+        summary = IngestSummary()
+        self.finish_interrupted()
+        seen_bodies: dict[str, str] = {}
+        batch: list[Article] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsbot-writer") as writer:
+            pending: Future[None] | None = None
+            for item in items:
+                if isinstance(item, WarcSkip):
+                    summary.skipped += 1
+                    continue
+                if isinstance(item, LoadError):
+                    summary.failed += 1
+                    summary.errors.append(item)
+                    log.info("%s", item)
+                    if progress:
+                        progress(1)
+                    continue
+                batch.append(item)
+                if len(batch) >= self.batch_articles:
+                    pending = self._flush(batch, summary, seen_bodies, writer, pending, progress)
+                    batch = []
+            pending = self._flush(batch, summary, seen_bodies, writer, pending, progress)
+            if pending is not None:
+                pending.result()
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _flush(
+        self,
+        batch: list[Article],
+        summary: IngestSummary,
+        seen_bodies: dict[str, str],
+        writer: ThreadPoolExecutor,
+        pending: Future[None] | None,
+        progress: Progress | None,
+    ) -> Future[None] | None:
+        if not batch:
+            return pending
+        # The writer may still be committing the previous batch, whose articles this batch's
+        # duplicate checks must see: wait for it before reading the catalog.
+        if pending is not None:
+            pending.result()
+            pending = None
+        prepared = self._prepare(batch, summary, seen_bodies)
+        if progress:
+            progress(len(batch) - len(prepared))
+        if not prepared:
+            return pending
+        chunks = [c for p in prepared for c in p.chunks]
+        vectors = self.archive.embed_texts([c.embed_text for c in chunks])
+        self.embedded_chunks += len(chunks)
+        summary.chunks += len(chunks)
+        return writer.submit(self._store, prepared, vectors, summary, progress)
+
+    def _prepare(
+        self, batch: list[Article], summary: IngestSummary, seen_bodies: dict[str, str]
+    ) -> list[_Prepared]:
+        catalog = self.archive.catalog
+        known = catalog.get(a.id for a in batch)
+        prepared: list[_Prepared] = []
+        in_batch: set[str] = set()
+        for article in batch:
+            article_id = article.id
+            stored = known.get(article_id)
+            if stored and stored.content_hash == article.content_hash:
+                summary.unchanged += 1
+                continue
+            if article_id in in_batch:
+                # The same article twice in one run: the later copy wins on the next run.
+                summary.duplicate += 1
+                continue
+            twin = seen_bodies.get(article.body_hash) or catalog.by_body_hash(article.body_hash)
+            if twin and twin != article_id and not stored:
+                summary.duplicate += 1
+                if article.url:
+                    catalog.add_alias(article.url, twin, article.source, article.published)
+                continue
+            chunks = chunk_article(article, self.settings.chunk_size, self.settings.chunk_overlap)
+            if not chunks:
+                summary.failed += 1
+                summary.errors.append(LoadError(article.origin, "no text left after cleaning"))
+                continue
+            in_batch.add(article_id)
+            seen_bodies[article.body_hash] = article_id
+            prepared.append(_Prepared(article, chunks, is_update=stored is not None))
+        return prepared
+
+    def _store(
+        self,
+        prepared: list[_Prepared],
+        vectors: list[list[float]],
+        summary: IngestSummary,
+        progress: Progress | None,
+    ) -> None:
+        chunks = [c for p in prepared for c in p.chunks]
+        self.archive.store.upsert(chunks, vectors)
+        for item in prepared:
+            article = item.article
+            story_id = self.syndication.add(article.id, article.body)
+            if story_id != article.id:
+                summary.syndicated += 1
+            self.archive.catalog.commit_article(
+                _record(article, story_id, len(item.chunks)), item.chunks
+            )
+            if item.is_update:
+                summary.updated += 1
+            else:
+                summary.added += 1
+                summary.added_ids.append(article.id)
+        self.finish_interrupted()
+        if progress:
+            progress(len(prepared))
+
+    def remove(self, article_id: str) -> bool:
+        """Delete an article from the catalog, the keyword index and the vector store."""
+        if not self.archive.catalog.remove(article_id):
+            return False
+        self.syndication.remove(article_id)
+        self.finish_interrupted()
+        return True
+
+
+def _record(article: Article, story_id: str, n_chunks: int) -> ArticleRecord:
+    return ArticleRecord(
+        article_id=article.id,
+        content_hash=article.content_hash,
+        body_hash=article.body_hash,
+        title=article.title,
+        source=article.source,
+        url=article.url,
+        published=article.published,
+        date_source=article.date_source,
+        author=article.author,
+        origin=article.origin,
+        external_id=article.external_id,
+        story_id=story_id,
+        n_chunks=n_chunks,
+    )

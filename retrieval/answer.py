@@ -1,0 +1,306 @@
+"""Extractive answers: pick the sentences that answer, cite them, or say the archive lacks it.
+
+Sentences of the top passages are scored by meaning (cosine to the question), by the
+question's key terms they contain (names and numbers weigh double), and by whether they hold
+the kind of thing asked for (a date for "when", a number for "how many"). The answer abstains
+when the best evidence is weak or when a name the question depends on is absent from the
+article: quoting something loosely related is worse than saying the archive does not say.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from config.settings import AnswerSettings
+from retrieval.results import Answer, Citation, Passage
+from retrieval.sentences import STOPWORDS, content_words, split_sentences, stem, words
+
+QuestionType = Literal["when", "who", "how_many", "where", "why", "what"]
+
+# Words that say how to ask, not what about: they must not count as evidence.
+_META = frozenset(
+    [
+        "article",
+        "articles",
+        "report",
+        "reports",
+        "reported",
+        "story",
+        "stories",
+        "news",
+        "archive",
+        "describe",
+        "described",
+        "mention",
+        "mentioned",
+        "happen",
+        "happened",
+        "according",
+        "detail",
+        "details",
+        "specific",
+        "specifically",
+        "kind",
+        "type",
+        "please",
+        "know",
+        "anything",
+        "something",
+    ]
+)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DATE_WORDS = re.compile(
+    rf"\b(({_MONTHS})\.?\s+\d{{1,2}}|\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?({_MONTHS})|"
+    r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|today|tonight|"
+    rf"last (week|month|year|night)|(in|since|until|by) ({_MONTHS}|\d{{4}})|\b(19|20)\d{{2}}\b)",
+    re.I,
+)
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"dozen|dozens|hundred|hundreds|thousand|thousands|million|millions|billion)\b",
+    re.I,
+)
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z]\b")
+
+Embed = Callable[[list[str]], list[list[float]]]
+
+
+@dataclass(frozen=True)
+class QuestionProfile:
+    """What a question asks about: its type, key terms and the names it depends on."""
+
+    kind: QuestionType
+    terms: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate sentence, where it came from and how well it answers."""
+
+    text: str
+    passage_index: int
+    semantic: float
+    lexical: float
+    score: float
+
+
+def question_kind(question: str) -> QuestionType:
+    """The answer type a question expects, from its wording."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b", q):
+        return "how_many"
+    if re.search(r"\bwhen\b|\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year)\b", q):
+        return "when"
+    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|company|organi[sz]ation)\b", q):
+        return "who"
+    if re.search(
+        r"\bwhere\b|\bwhich (city|country|town|place|region)\b|\bin what (city|country)", q
+    ):
+        return "where"
+    if re.search(r"\bwhy\b|\bwhat (caused|led to)\b", q):
+        return "why"
+    return "what"
+
+
+def profile(question: str) -> QuestionProfile:
+    """Key terms and names of a question (names: capitalised words not opening it)."""
+    terms = tuple(
+        dict.fromkeys(stem(w) for w in content_words(question) if w not in _META and len(w) > 1)
+    )
+    tokens = question.split()
+    names = []
+    for index, token in enumerate(tokens):
+        cleaned = token.strip("?!.,;:\"'()“”‘’")
+        if not _NAME.fullmatch(cleaned) or cleaned.lower() in STOPWORDS:
+            continue
+        if index == 0 or cleaned.lower() in _META or cleaned.lower() in _QUESTIONISH:
+            continue
+        names.append(cleaned.lower())
+    return QuestionProfile(
+        kind=question_kind(question), terms=terms, names=tuple(dict.fromkeys(names))
+    )
+
+
+_QUESTIONISH = frozenset(
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "did",
+        "does",
+        "do",
+        "is",
+        "are",
+        "was",
+        "were",
+    ]
+)
+
+
+def _term_weight(term: str, names: Sequence[str]) -> float:
+    if any(ch.isdigit() for ch in term):
+        return 2.0
+    return 2.0 if any(stem(n) == term or n == term for n in names) else 1.0
+
+
+def lexical_coverage(prof: QuestionProfile, text: str) -> float:
+    """Weighted share of the question's key terms found in `text` (light stemming)."""
+    if not prof.terms:
+        return 0.0
+    present = {stem(w) for w in words(text)}
+    total = sum(_term_weight(t, prof.names) for t in prof.terms)
+    found = sum(_term_weight(t, prof.names) for t in prof.terms if t in present)
+    return found / total
+
+
+def _type_bonus(kind: QuestionType, sentence: str, prof: QuestionProfile) -> float:
+    if kind == "when" and _DATE_WORDS.search(sentence):
+        return 0.08
+    if kind == "how_many" and _NUMBER.search(sentence):
+        return 0.08
+    if kind == "who":
+        names = {m.group(0).lower() for m in _NAME.finditer(sentence)}
+        if names - set(prof.names):
+            return 0.04
+    if kind == "where" and re.search(r"\b(in|at|near|from) [A-Z]", sentence):
+        return 0.04
+    if kind == "why" and re.search(
+        r"\b(because|after|due to|since|as a result|following)\b", sentence, re.I
+    ):
+        return 0.04
+    return 0.0
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
+    na = math.sqrt(sum(x * x for x in a)) or 1.0
+    nb = math.sqrt(sum(y * y for y in b)) or 1.0
+    return dot / (na * nb)
+
+
+def score_sentences(
+    question: str,
+    query_vector: Sequence[float],
+    passages: Sequence[Passage],
+    embed: Embed,
+    max_candidates: int = 48,
+) -> list[ScoredSentence]:
+    """Every sentence of the passages, best answer first."""
+    prof = profile(question)
+    seen: set[str] = set()
+    candidates: list[tuple[str, int, float]] = []
+    for index, passage in enumerate(passages):
+        for sentence in split_sentences(passage.text):
+            key = " ".join(sentence.lower().split())
+            if key in seen or len(sentence.split()) < 4:
+                continue
+            seen.add(key)
+            candidates.append((sentence, index, lexical_coverage(prof, sentence)))
+    if len(candidates) > max_candidates:
+        # Keep the lexically strongest, but never drop the top passage's sentences.
+        candidates.sort(key=lambda c: (c[1] != 0, -c[2], c[1]))
+        candidates = candidates[:max_candidates]
+    vectors = embed([c[0] for c in candidates]) if candidates else []
+    scored = []
+    for (sentence, index, lexical), vector in zip(candidates, vectors, strict=True):
+        semantic = _cosine(query_vector, vector)
+        score = 0.55 * semantic + 0.45 * lexical + _type_bonus(prof.kind, sentence, prof)
+        score -= 0.01 * index  # passage rank as a tie-breaker
+        scored.append(ScoredSentence(sentence, index, semantic, lexical, score))
+    scored.sort(key=lambda s: -s.score)
+    return scored
+
+
+def missing_names(prof: QuestionProfile, text: str) -> list[str]:
+    """Names the question depends on that the evidence never mentions."""
+    present = {stem(w) for w in words(text)}
+    lowered = text.lower()
+    return [n for n in prof.names if stem(n) not in present and n not in lowered]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The chosen sentences and why the answer is (or is not) trusted."""
+
+    chosen: tuple[ScoredSentence, ...]
+    confident: bool
+    reason: str
+
+
+def choose(
+    question: str,
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Passage],
+    settings: AnswerSettings,
+    article_text: Callable[[Passage], str],
+) -> Evidence:
+    """Pick up to `max_sentences` sentences, or decide the evidence is too weak."""
+    if not scored:
+        return Evidence((), False, "nothing in the archive matched the question")
+    prof = profile(question)
+    best = scored[0]
+    passage = passages[best.passage_index]
+    context = f"{passage.title}\n{article_text(passage)}"
+    coverage = lexical_coverage(prof, context)
+    absent = missing_names(prof, context)
+    if absent:
+        return Evidence((), False, f"the best match does not mention {', '.join(absent)}")
+    if best.score < settings.min_support or coverage < 0.5:
+        return Evidence((), False, "the closest passages do not answer the question")
+    chosen = [best]
+    for candidate in scored[1:]:
+        if len(chosen) >= settings.max_sentences:
+            break
+        if candidate.score < max(settings.min_support, best.score * 0.85):
+            break
+        if any(_overlap(candidate.text, c.text) > 0.6 for c in chosen):
+            continue
+        chosen.append(candidate)
+    return Evidence(tuple(chosen), True, "supported")
+
+
+def _overlap(a: str, b: str) -> float:
+    wa, wb = set(content_words(a)), set(content_words(b))
+    return len(wa & wb) / max(1, min(len(wa), len(wb)))
+
+
+def compose(
+    question: str,
+    evidence: Evidence,
+    passages: Sequence[Passage],
+    *,
+    short: str | None = None,
+    notes: Sequence[str] = (),
+) -> Answer:
+    """The reply text with `[n]` markers and its citations, or an abstention."""
+    if not evidence.confident:
+        text = "The archive doesn't say: " + evidence.reason + "."
+        return Answer(question, text, (), tuple(passages), True, notes=tuple(notes))
+    citations: list[Citation] = []
+    numbers: dict[str, int] = {}
+    parts: list[str] = []
+    for sentence in evidence.chosen:
+        passage = passages[sentence.passage_index]
+        n = numbers.setdefault(passage.chunk_id, len(numbers) + 1)
+        if n > len(citations):
+            citations.append(Citation(n=n, passage=passage, quote=sentence.text))
+        parts.append(f"{sentence.text} [{n}]")
+    body = " ".join(parts)
+    text = f"{short} — {body}" if short else body
+    return Answer(
+        question, text, tuple(citations), tuple(passages), False, short=short, notes=tuple(notes)
+    )

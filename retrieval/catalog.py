@@ -1,0 +1,353 @@
+"""The catalog: what articles are stored, their chunks' text, and the keyword (BM25) index.
+
+One SQLite file under the data dir. It is the record of truth for what retrieval may show:
+a chunk found in Chroma counts only when the catalog holds its article with the same content
+hash, so an ingest killed half-way never shows a half-stored article. The keyword index is
+SQLite FTS5 (BM25 ranking): persisted, updated incrementally, and queried from disk, so no
+start-up loads every chunk into memory.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from retrieval.sentences import content_words
+from retrieval.store import ChunkRecord, date_to_int, int_to_date
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    article_id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    source TEXT,
+    url TEXT,
+    published_int INTEGER NOT NULL DEFAULT 0,
+    date_source TEXT NOT NULL DEFAULT 'none',
+    author TEXT,
+    origin TEXT NOT NULL,
+    external_id TEXT,
+    story_id TEXT,
+    n_chunks INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE INDEX IF NOT EXISTS articles_body ON articles(body_hash);
+CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
+CREATE INDEX IF NOT EXISTS articles_ext ON articles(external_id);
+CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    chunk_id TEXT UNIQUE NOT NULL,
+    article_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    published_int INTEGER NOT NULL DEFAULT 0,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
+    text, content='chunks', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunk_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunk_fts(chunk_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+CREATE TABLE IF NOT EXISTS cleanup (
+    article_id TEXT PRIMARY KEY,
+    keep_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    url TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    source TEXT,
+    published_int INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS aliases_article ON aliases(article_id);
+"""
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    """An article as the catalog knows it (no body: that lives in the chunks)."""
+
+    article_id: str
+    content_hash: str
+    body_hash: str
+    title: str
+    source: str | None
+    url: str | None
+    published: date | None
+    date_source: str
+    author: str | None
+    origin: str
+    external_id: str | None
+    story_id: str | None
+    n_chunks: int
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    """A chunk the keyword index found; larger `score` is better."""
+
+    chunk_id: str
+    article_id: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class CatalogStats:
+    """What the archive holds, for `newsbot stats` and coverage answers."""
+
+    articles: int
+    chunks: int
+    outlets: tuple[tuple[str, int], ...]
+    first: date | None
+    last: date | None
+    undated: int
+
+
+class Catalog:
+    """The SQLite catalog and keyword index of one data dir."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.conn = sqlite3.connect(path, check_same_thread=False, timeout=30.0)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the database."""
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: an interrupted write leaves the previous state."""
+        with self.conn:
+            yield self.conn
+
+    def get(self, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
+        """Stored articles by id (unknown ids are simply absent)."""
+        ids = list(dict.fromkeys(article_ids))
+        found: dict[str, ArticleRecord] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self.conn.execute(
+                f"SELECT * FROM articles WHERE article_id IN ({marks})",  # noqa: S608 - placeholders only
+                part,
+            ).fetchall()
+            for row in rows:
+                record = _record(row)
+                found[record.article_id] = record
+        return found
+
+    def by_body_hash(self, body_hash: str) -> str | None:
+        """The id of a stored article with exactly this body, if any."""
+        row = self.conn.execute(
+            "SELECT article_id FROM articles WHERE body_hash = ? LIMIT 1", (body_hash,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def resolve(self, key: str) -> str | None:
+        """An article id from an id, an external id, a URL or an alias URL."""
+        for sql in (
+            "SELECT article_id FROM articles WHERE article_id = ?",
+            "SELECT article_id FROM articles WHERE external_id = ?",
+            "SELECT article_id FROM articles WHERE url = ?",
+            "SELECT article_id FROM aliases WHERE url = ?",
+        ):
+            row = self.conn.execute(sql, (key,)).fetchone()
+            if row:
+                return str(row[0])
+        return None
+
+    def commit_article(self, record: ArticleRecord, chunks: Sequence[ChunkRecord]) -> None:
+        """Make an article (and its freshly stored vectors) visible, replacing an old version.
+
+        The old version's vectors are listed for clean-up in the same transaction, so a crash
+        between this and the clean-up is finished by the next run.
+        """
+        with self.conn:
+            old = self.conn.execute(
+                "SELECT content_hash FROM articles WHERE article_id = ?", (record.article_id,)
+            ).fetchone()
+            if old and old[0] != record.content_hash:
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO cleanup(article_id, keep_hash) VALUES (?, ?)",
+                    (record.article_id, record.content_hash),
+                )
+            self.conn.execute("DELETE FROM chunks WHERE article_id = ?", (record.article_id,))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO articles(article_id, content_hash, body_hash, title, "
+                "source, url, published_int, date_source, author, origin, external_id, story_id, "
+                "n_chunks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    record.article_id,
+                    record.content_hash,
+                    record.body_hash,
+                    record.title,
+                    record.source,
+                    record.url,
+                    date_to_int(record.published),
+                    record.date_source,
+                    record.author,
+                    record.origin,
+                    record.external_id,
+                    record.story_id,
+                    record.n_chunks,
+                ),
+            )
+            self.conn.executemany(
+                "INSERT INTO chunks(chunk_id, article_id, position, published_int, text) "
+                "VALUES (?,?,?,?,?)",
+                [
+                    (c.chunk_id, c.article_id, c.position, date_to_int(c.published), c.text)
+                    for c in chunks
+                ],
+            )
+
+    def add_alias(
+        self, url: str, article_id: str, source: str | None, published: date | None
+    ) -> None:
+        """Remember that an exact copy was seen at another URL/outlet."""
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR REPLACE INTO aliases(url, article_id, source, published_int) "
+                "VALUES (?,?,?,?)",
+                (url, article_id, source, date_to_int(published)),
+            )
+
+    def aliases_of(self, article_id: str) -> list[tuple[str, str | None]]:
+        """(url, outlet) of exact copies seen elsewhere."""
+        rows = self.conn.execute(
+            "SELECT url, source FROM aliases WHERE article_id = ? ORDER BY url", (article_id,)
+        ).fetchall()
+        return [(str(r[0]), r[1]) for r in rows]
+
+    def remove(self, article_id: str) -> bool:
+        """Forget an article; its vectors are listed for clean-up. False when it was unknown."""
+        with self.conn:
+            cursor = self.conn.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+            if cursor.rowcount == 0:
+                return False
+            self.conn.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+            self.conn.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO cleanup(article_id, keep_hash) VALUES (?, '')",
+                (article_id,),
+            )
+        return True
+
+    def pending_cleanup(self) -> list[tuple[str, str]]:
+        """(article_id, content hash to keep; '' = none) whose stale vectors must go."""
+        rows = self.conn.execute("SELECT article_id, keep_hash FROM cleanup").fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    def cleanup_done(self, article_id: str) -> None:
+        """The stale vectors of an article are gone."""
+        with self.conn:
+            self.conn.execute("DELETE FROM cleanup WHERE article_id = ?", (article_id,))
+
+    def chunk_texts(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, str, int]]:
+        """chunk_id -> (article_id, text, position) for chunks the catalog holds."""
+        found: dict[str, tuple[str, str, int]] = {}
+        for start in range(0, len(chunk_ids), 500):
+            part = list(chunk_ids[start : start + 500])
+            marks = ",".join("?" * len(part))
+            rows = self.conn.execute(
+                f"SELECT chunk_id, article_id, text, position FROM chunks WHERE chunk_id IN ({marks})",  # noqa: S608
+                part,
+            ).fetchall()
+            for row in rows:
+                found[str(row[0])] = (str(row[1]), str(row[2]), int(row[3]))
+        return found
+
+    def article_chunks(self, article_id: str) -> list[tuple[str, str]]:
+        """(chunk_id, text) of an article in reading order."""
+        rows = self.conn.execute(
+            "SELECT chunk_id, text FROM chunks WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    def keyword_search(
+        self, query: str, k: int, start: date | None = None, end: date | None = None
+    ) -> list[KeywordHit]:
+        """BM25 over chunk text, inside an optional publication-date window."""
+        terms = list(dict.fromkeys(content_words(query)))
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms[:32])
+        low = date_to_int(start) if start else -1
+        high = date_to_int(end) if end else 99999999
+        if start and not end:
+            low = max(low, 1)
+        rows = self.conn.execute(
+            "SELECT c.chunk_id, c.article_id, c.text, bm25(chunk_fts) AS rank "
+            "FROM chunk_fts JOIN chunks c ON c.rowid = chunk_fts.rowid "
+            "WHERE chunk_fts MATCH ? AND c.published_int BETWEEN ? AND ? "
+            "ORDER BY rank LIMIT ?",
+            (match, low, high, k),
+        ).fetchall()
+        return [KeywordHit(str(r[0]), str(r[1]), str(r[2]), -float(r[3])) for r in rows]
+
+    def latest_dates(self, limit: int = 1) -> list[date]:
+        """The newest publication dates held (for 'the latest is from ...')."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT published_int FROM articles WHERE published_int > 0 "
+            "ORDER BY published_int DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [d for r in rows if (d := int_to_date(int(r[0])))]
+
+    def stats(self) -> CatalogStats:
+        """Counts, outlets and the date range of the archive."""
+        articles = int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        chunks = int(self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        outlets = tuple(
+            (str(r[0]), int(r[1]))
+            for r in self.conn.execute(
+                "SELECT coalesce(source, '(unknown)'), count(*) FROM articles "
+                "GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall()
+        )
+        low, high, undated = self.conn.execute(
+            "SELECT min(nullif(published_int, 0)), max(nullif(published_int, 0)), "
+            "sum(published_int = 0) FROM articles"
+        ).fetchone()
+        return CatalogStats(
+            articles=articles,
+            chunks=chunks,
+            outlets=outlets,
+            first=int_to_date(low),
+            last=int_to_date(high),
+            undated=int(undated or 0),
+        )
+
+
+def _record(row: sqlite3.Row | tuple[object, ...]) -> ArticleRecord:
+    (aid, chash, bhash, title, source, url, pub, dsrc, author, origin, ext, story, n, _at) = row
+    return ArticleRecord(
+        article_id=str(aid),
+        content_hash=str(chash),
+        body_hash=str(bhash),
+        title=str(title),
+        source=source if isinstance(source, str) else None,
+        url=url if isinstance(url, str) else None,
+        published=int_to_date(pub),
+        date_source=str(dsrc),
+        author=author if isinstance(author, str) else None,
+        origin=str(origin),
+        external_id=ext if isinstance(ext, str) else None,
+        story_id=story if isinstance(story, str) else None,
+        n_chunks=n if isinstance(n, int) else 0,
+    )

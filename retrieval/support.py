@@ -1,0 +1,471 @@
+"""Does a cited passage support the sentence that cites it? A cheap, explainable check.
+
+Used twice: by `eval` to score citation support, and at answer time to drop or flag LLM
+citations that the passage does not back. It must be fast (no model unless one is given) and
+say *why* it rejected a sentence, so the verdict carries its parts and a reason.
+
+What it catches:
+- a changed or invented number ("7 people" when the passage says 5): every number in the
+  sentence must be in the passage. "1,000" = "1000", "5.5", ordinals ("20th"), spelled
+  numbers ("five", "twenty-one", "two hundred"), scale words and suffixes ("5.5 million",
+  "$5bn", "5m" - read as 5 or 5 million, either may match).
+- a changed date: "20 May 2019", "May 20", "20th of May", "2019-05-20" match when day and
+  month agree; a year only has to agree when both sides give one.
+- a changed or invented name: capitalised words (not sentence-initial common words) must occur
+  in the passage, case-insensitively, allowing a possessive or plural "s".
+- an unrelated sentence: too few of its content words (lightly stemmed) are in the passage, or,
+  with an embedder, it is far from every passage sentence.
+- a flipped negation, cheaply: "did not"/"no"/"never"... present in the sentence but not in the
+  passage sentence it matches best, or the other way round, scales the score down.
+- a verbatim copy of a passage sentence is always supported.
+
+What it cannot do:
+- meaning changed with the same words ("A beat B" from "B beat A"; "rose" vs "fell" when both
+  appear), hedges dropped ("may have" -> "did"), or entailment direction (a passage saying
+  "at least 5 died" supports "5 died" here; a sentence generalising a specific claim passes).
+- facts resolved outside the passage: "in 2019" when the passage says "last year", "Britain"
+  for "British", "the US" for "the United States" are reported missing (false alarms).
+- negation phrased without cue words ("failed to", "denied"), and negation elsewhere in the
+  best-matching passage sentence (false alarms).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from retrieval.results import Citation
+
+Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+
+# How much the embedder's cosine counts against content-word overlap when both are known.
+SEMANTIC_WEIGHT = 0.5
+# A flipped negation multiplies the score by this: low enough that a sentence copying every
+# word of a negated passage sentence (lexical 1.0) still falls below the default threshold.
+NEGATION_FACTOR = 0.4
+
+_MARKER = re.compile(r"\s*\[\s*\d+(?:\s*[,;\-\u2013]\s*\d+)*\s*\]")
+_MARKER_NUMBERS = re.compile(r"\d+(?:\s*[\-\u2013]\s*\d+)?")
+_WORD = re.compile(r"[^\W_](?:[\w'\u2019.\-]*[^\W_])?")
+_SPACE = re.compile(r"\s+")
+
+_STOPWORDS = frozenset(
+    """a an the and or but if then so than that this these those there here of in on at to for
+    from by with without about as into onto over under after before during since until while
+    is are was were be been being am has have had having do does did doing will would shall
+    should can could may might must it its it's he him his she her hers they them their theirs
+    we us our you your i me my mine who whom whose which what when where why how all any both
+    each every some such no nor not only own same too very just also said says say according
+    one's mr mrs ms dr st""".split()
+)
+# Capitalised words that are not names: sentence openers, pronouns, titles, "May".
+_NOT_NAMES = _STOPWORDS | {"however", "meanwhile", "yes", "yesterday", "today", "tomorrow"}
+_NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor without cannot nowhere".split()
+)
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_RE = "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th)?"
+_DATE = re.compile(
+    rf"\b(?P<d1>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m1>{_MONTH_RE})\b\.?(?:,?\s+(?P<y1>\d{{4}})\b)?"
+    rf"|\b(?P<m2>{_MONTH_RE})\b\.?\s+(?P<d2>\d{{1,2}}){_ORD}(?!\d)\b(?:,?\s+(?P<y2>\d{{4}})\b)?"
+    rf"|\b(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}})\b"
+)
+
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
+        fifteen sixteen seventeen eighteen nineteen""".split()
+    )
+}
+_TENS = {
+    w: 10 * i
+    for i, w in enumerate(
+        ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), start=2
+    )
+}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_NUMBER_WORD = "|".join([*_UNITS, *_TENS, "hundred", *_SCALES])
+_SPELLED = re.compile(
+    rf"\b(?:{_NUMBER_WORD})(?:(?:\s+and\s+|\s+|-)(?:{_NUMBER_WORD}))*\b", re.IGNORECASE
+)
+_DIGITS = re.compile(
+    r"(?<![\w.,])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+    r"(?:\s+(?P<scale>thousand|million|billion|trillion)\b|(?P<suffix>[A-Za-z]*)\b)",
+    re.IGNORECASE,
+)
+_SUFFIX_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12}
+# "one" is more often a pronoun than a count: "one of the", "no one", "the one".
+_ONE_BEFORE = re.compile(r"\b(?:no|the|any|every|each|this|that|which)\s+$", re.IGNORECASE)
+_ONE_AFTER = re.compile(r"^\s+(?:of|another)\b", re.IGNORECASE)
+
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr st prof gen col lt sgt rep sen gov jr sr inc ltd co corp vs no fig
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
+_BOUNDARY = re.compile(
+    r"[.!?](?:[\"'\u201d\u2019)]|\[[\d,;\s\-\u2013]+\])*\s+(?=[\"\u201c\u2018'(\[]?[A-Z0-9\[])"
+)
+_LEADING_MARKERS = re.compile(r"(?:\[\s*\d+(?:\s*[,;\-\u2013]\s*\d+)*\s*\]\s*)+")
+
+
+@dataclass(frozen=True)
+class SupportVerdict:
+    """Whether a passage backs a sentence, with the evidence that decided it."""
+
+    supported: bool
+    score: float
+    lexical: float
+    semantic: float | None
+    missing_numbers: tuple[str, ...]
+    missing_names: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    """One sentence of an answer with its `[n]` markers and the verdict of each cited passage.
+
+    `supported` needs every cited number to exist (`unknown` empty) and at least one cited
+    passage to support the sentence: answers often cite two passages for two halves of a fact.
+    """
+
+    sentence: str
+    cited: tuple[int, ...]
+    unknown: tuple[int, ...]
+    verdicts: tuple[SupportVerdict, ...]
+    supported: bool
+
+
+class SupportChecker:
+    """Checks sentence/passage pairs; holds the optional embedder and the threshold."""
+
+    def __init__(self, embed: Embed | None = None, threshold: float = 0.5) -> None:
+        self.embed = embed
+        self.threshold = threshold
+
+    def check(self, sentence: str, passage: str) -> SupportVerdict:
+        """Judge one sentence against one passage; see the module docstring for the rules."""
+        claim = strip_citation_markers(sentence)
+        if not claim:
+            return SupportVerdict(False, 0.0, 0.0, None, (), (), "nothing to check")
+        if not passage.strip():
+            return SupportVerdict(False, 0.0, 0.0, None, (), (), "empty passage")
+        passage_sentences = split_sentences(passage) or [passage]
+        if _verbatim_key(claim) in {_verbatim_key(s) for s in passage_sentences}:
+            same = 1.0 if self.embed is not None else None
+            return SupportVerdict(True, 1.0, 1.0, same, (), (), "verbatim passage sentence")
+
+        dates, rest = _extract_dates(claim)
+        passage_dates, _ = _extract_dates(passage)
+        missing_numbers = [
+            text for text, d, m, y in dates if not _date_found(d, m, y, passage_dates)
+        ]
+        passage_values = [v for _, values in _numbers(passage, lenient=True) for v in values]
+        missing_numbers += [
+            text
+            for text, values in _numbers(rest, lenient=False)
+            if not any(math.isclose(v, p) for v in values for p in passage_values)
+        ]
+        missing_names = _missing_names(rest, passage)
+
+        claim_stems = _content_stems(claim)
+        lexical = (
+            len(claim_stems & _content_stems(passage)) / len(claim_stems) if claim_stems else 0.0
+        )
+        # The passage sentence the claim rests on, for the negation check: most shared content
+        # words, and with an embedder the best blend of that overlap and cosine.
+        overlaps = [
+            len(claim_stems & _content_stems(s)) / len(claim_stems) if claim_stems else 0.0
+            for s in passage_sentences
+        ]
+        semantic: float | None = None
+        if self.embed is None:
+            score = lexical
+            best = int(np.argmax(overlaps))
+        else:
+            cosines = np.clip(_cosines(self.embed, claim, passage_sentences), 0.0, 1.0)
+            semantic = float(cosines.max())
+            score = (1 - SEMANTIC_WEIGHT) * lexical + SEMANTIC_WEIGHT * semantic
+            blended = (1 - SEMANTIC_WEIGHT) * np.asarray(overlaps) + SEMANTIC_WEIGHT * cosines
+            best = int(np.argmax(blended))
+        notes: list[str] = []
+        if _negated(claim) != _negated(passage_sentences[best]):
+            score *= NEGATION_FACTOR
+            notes.append("negation differs from the passage")
+        if missing_numbers:
+            notes.append("numbers not in the passage: " + ", ".join(missing_numbers))
+        if missing_names:
+            notes.append("names not in the passage: " + ", ".join(missing_names))
+        supported = not missing_numbers and not missing_names and score >= self.threshold
+        if score < self.threshold:
+            notes.append(f"score {score:.2f} below threshold {self.threshold:.2f}")
+        reason = "; ".join(notes) if notes else f"score {score:.2f}"
+        return SupportVerdict(
+            supported=supported,
+            score=score,
+            lexical=lexical,
+            semantic=semantic,
+            missing_numbers=tuple(missing_numbers),
+            missing_names=tuple(missing_names),
+            reason=("supported: " if supported else "") + reason,
+        )
+
+
+def check_citations(
+    text: str, citations: Sequence[Citation], checker: SupportChecker
+) -> tuple[SentenceCheck, ...]:
+    """Check each sentence of an answer that carries `[n]` markers; others are not claims."""
+    by_number = {c.n: c for c in citations}
+    checks: list[SentenceCheck] = []
+    for sentence in split_sentences(text):
+        cited = citation_numbers(sentence)
+        if not cited:
+            continue
+        unknown = tuple(n for n in cited if n not in by_number)
+        verdicts = tuple(
+            checker.check(sentence, by_number[n].passage.text) for n in cited if n in by_number
+        )
+        supported = not unknown and any(v.supported for v in verdicts)
+        checks.append(SentenceCheck(sentence, cited, unknown, verdicts, supported))
+    return tuple(checks)
+
+
+def strip_citation_markers(text: str) -> str:
+    """Remove `[1]`, `[2, 3]`, `[1-3]` markers so they are not read as numbers or words."""
+    return _SPACE.sub(" ", _MARKER.sub("", text)).strip()
+
+
+def citation_numbers(text: str) -> tuple[int, ...]:
+    """The citation numbers a text refers to, in order, once each; `[1-3]` means 1, 2 and 3."""
+    numbers: list[int] = []
+    for marker in _MARKER.finditer(text):
+        for part in _MARKER_NUMBERS.findall(marker.group()):
+            bounds = [int(x) for x in re.split(r"\s*[\-\u2013]\s*", part)]
+            span = range(bounds[0], bounds[-1] + 1) if len(bounds) == 2 else bounds
+            numbers.extend(n for n in span if n not in numbers)
+    return tuple(numbers)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, keeping `[n]` markers with the sentence they follow.
+
+    Abbreviations ("Mr.", "Jan.") and initials ("J. Smith", "U.S.") do not end a sentence. A
+    marker placed after the full stop ("... in 2019. [1] Next") belongs to the sentence before.
+    """
+    text = _SPACE.sub(" ", text).strip()
+    if not text:
+        return []
+    pieces: list[str] = []
+    start = 0
+    for boundary in _BOUNDARY.finditer(text):
+        before = text[start : boundary.start()].rsplit(" ", 1)[-1].rstrip(".").lower()
+        if before in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", before):
+            continue
+        pieces.append(text[start : boundary.end()].strip())
+        start = boundary.end()
+    pieces.append(text[start:].strip())
+    sentences: list[str] = []
+    for piece in pieces:
+        leading = _LEADING_MARKERS.match(piece)
+        rest = piece
+        if leading and sentences:
+            sentences[-1] += " " + leading.group().strip()
+            rest = piece[leading.end() :]
+        if rest:
+            sentences.append(rest)
+    return sentences
+
+
+def _verbatim_key(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+    text = _SPACE.sub(" ", text)
+    return text.strip().strip("\"'").rstrip(".!?;:,\"' ").casefold()
+
+
+def _cosines(embed: Embed, claim: str, sentences: Sequence[str]) -> npt.NDArray[np.float64]:
+    vectors = np.asarray(embed([claim, *sentences]), dtype=float)
+    norms = np.linalg.norm(vectors, axis=1)
+    norms[norms == 0] = 1.0
+    unit = vectors / norms[:, None]
+    cosines: npt.NDArray[np.float64] = unit[1:] @ unit[0]
+    return cosines
+
+
+def _extract_dates(text: str) -> tuple[list[tuple[str, int, int, int | None]], str]:
+    """Dates as (text, day, month, year), and the text with them blanked out."""
+    dates: list[tuple[str, int, int, int | None]] = []
+    for m in _DATE.finditer(text):
+        g = m.groupdict()
+        year: int | None
+        if g["d3"]:
+            day, month, year = int(g["d3"]), int(g["m3"]), int(g["y3"])
+        else:
+            day = int(g["d1"] or g["d2"])
+            month = _MONTHS[(g["m1"] or g["m2"]).lower()]
+            year_text = g["y1"] or g["y2"]
+            year = int(year_text) if year_text else None
+        if 1 <= day <= 31 and 1 <= month <= 12:
+            dates.append((m.group().strip(" ,."), day, month, year))
+    return dates, _DATE.sub(lambda m: " " * len(m.group()), text)
+
+
+def _date_found(
+    day: int, month: int, year: int | None, dates: list[tuple[str, int, int, int | None]]
+) -> bool:
+    return any(
+        d == day and m == month and (year is None or y is None or y == year) for _, d, m, y in dates
+    )
+
+
+def _numbers(text: str, *, lenient: bool) -> list[tuple[str, tuple[float, ...]]]:
+    """Numbers in the text with the values each may stand for.
+
+    `lenient` (the passage side) adds every reading, so "5 million" there also offers 5; the
+    sentence side keeps a scaled number strict, so "5 million" is not backed by a bare 5.
+    """
+    found: list[tuple[str, tuple[float, ...]]] = []
+    for m in _DIGITS.finditer(text):
+        base = float(m.group("int").replace(",", "") + (m.group("frac") or ""))
+        scale = m.group("scale")
+        suffix = (m.group("suffix") or "").lower()
+        if scale:
+            scaled = base * _SCALES[scale.lower()]
+            values = (scaled, base) if lenient else (scaled,)
+        elif suffix in _SUFFIX_SCALES:
+            # "5m" may be metres; other suffixes ("bn", "k") only ever mean a scale.
+            scaled = base * _SUFFIX_SCALES[suffix]
+            values = (scaled, base) if lenient or suffix == "m" else (scaled,)
+        else:
+            values = (base,)
+        found.append((m.group().strip(), values))
+    for m in _SPELLED.finditer(text):
+        words = m.group().lower()
+        if words == "zero" or (
+            not lenient
+            and words == "one"
+            and (_ONE_BEFORE.search(text[: m.start()]) or _ONE_AFTER.match(text[m.end() :]))
+        ):
+            continue
+        if words in _SCALES and re.search(r"\d\s*$", text[: m.start()]):
+            continue  # "5 million": the scale word was read with its digits
+        found.extend((group, (_spelled_value(group),)) for group in _split_on_and(words))
+    return found
+
+
+def _split_on_and(words: str) -> list[str]:
+    """ "two hundred and five" is one number, "five and six" two."""
+    groups: list[str] = []
+    for part in re.split(r"\s+and\s+", words):
+        if groups and groups[-1].rsplit(" ", 1)[-1] in {"hundred", *_SCALES}:
+            groups[-1] += " and " + part
+        else:
+            groups.append(part)
+    return groups
+
+
+def _spelled_value(words: str) -> float:
+    total, current = 0.0, 0.0
+    for word in re.split(r"\s+and\s+|\s+|-", words):
+        if word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "hundred":
+            current = max(current, 1.0) * 100
+        elif word in _SCALES:
+            total += max(current, 1.0) * _SCALES[word]
+            current = 0.0
+    return total + current
+
+
+def _name_key(word: str) -> str:
+    word = word.replace("\u2019", "'")
+    word = word.removesuffix("'s").removesuffix("'").replace(".", "")
+    return word.casefold()
+
+
+def _missing_names(claim: str, passage: str) -> list[str]:
+    """Capitalised words of the claim not found in the passage (case-insensitive)."""
+    known: set[str] = set()
+    for word in _WORD.findall(passage):
+        key = _name_key(word)
+        known.update({key, *key.split("-")})
+    words = list(_WORD.finditer(claim))
+    missing: list[str] = []
+    for i, m in enumerate(words):
+        word = m.group()
+        if not word[0].isupper() or _name_key(word) in _NOT_NAMES:
+            continue
+        before = claim[: m.start()].rstrip()
+        if not before or before[-1] in ".!?:;\"\u201c\u2018'(\u2014\u2013":
+            # Sentence-initial: a name only when a capitalised word follows ("Emmanuel Macron").
+            following = words[i + 1].group() if i + 1 < len(words) else ""
+            if not following[:1].isupper() or _name_key(following) in _NOT_NAMES:
+                continue
+        key = _name_key(word)
+        variants = {key, key.removesuffix("s"), key + "s"}
+        if variants & known or all(part in known for part in key.split("-")):
+            continue
+        if word not in missing:
+            missing.append(word)
+    return missing
+
+
+def _stem(word: str) -> str:
+    """Light suffix stripping so "fires", "fired" and "firing" meet "fire"."""
+    word = word.casefold().replace("\u2019", "'").removesuffix("'s")
+    if len(word) > 6 and word.endswith("ment"):
+        word = word[:-4]
+    elif len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
+
+
+def _content_stems(text: str) -> set[str]:
+    return {
+        _stem(w)
+        for w in _WORD.findall(strip_citation_markers(text))
+        if w.casefold() not in _STOPWORDS and len(w) > 1
+    }
+
+
+def _negated(text: str) -> bool:
+    for word in _WORD.findall(text.replace("\u2019", "'")):
+        lower = word.casefold()
+        if lower in _NEGATIONS or lower.endswith("n't"):
+            return True
+    return False

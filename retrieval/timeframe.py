@@ -1,0 +1,526 @@
+"""Time windows named in a question ("last week", "in May 2019"), resolved against an as-of date.
+
+Retrieval filters and re-ranks by publication date, so a question's time words must become
+dates before the question is embedded; `strip_time_expression` then takes them out so that
+"in May" does not pull in articles about Theresa May. The calendar vocabulary here is shared
+with `article_dates`, which resolves the same words inside article sentences.
+
+Decisions on ambiguous phrasing (each pinned by tests/test_timeframe.py):
+
+* A year that names an event ("Who won the 2019 election?", "the election of 2019", "the
+  2008 crisis") is not a window: events are previewed before and analysed long after, so a
+  hard filter would drop the best articles. A bare year counts only after in/during/since/
+  before/after/until/from or with early/mid/late, only in 1900-2100, and not before a plural
+  noun ("in 2000 cases" is a count). "of" is deliberately not a cue: "the end of 2019", "May
+  of 2019" and "the summer of 2019" have their own patterns, and what is left is event names.
+* "May" is a month only with a day or a year, or after in/during/this/last/early/mid/late, and
+  never before "'s": after since/before/by it is too often Theresa May. Other full month names
+  also take since/before/after/until/by/from; abbreviations ("Mar") need a day or a year.
+* "from X" alone means in X ("news from May 2019"); "from X to Y" is a range.
+* Without a year a date is the most recent one not after as-of; a month is the most recent
+  one that has begun ("in May" asked in May is this May); "last May" is the most recent May
+  that has ended.
+* "on Monday" and "last Monday" are the most recent Monday strictly before as-of (asked on a
+  Monday, the previous one); only "this Monday" or "today" can be the as-of day itself.
+* "last week/month/year" are calendar periods (weeks run Monday to Sunday); "this week/month/
+  year" run from the period's start to as-of. "The past week", "in the last 7 days" roll back
+  from as-of and include as-of minus N days: dates are days, not hours, so one day generous.
+* "N days ago" is that day; "N weeks/months/years ago" that calendar week/month/year.
+* early/mid/late: days 1-10/11-20/21-end of a month; Jan-Apr/May-Aug/Sep-Dec of a year.
+* Seasons are meteorological, northern hemisphere; "winter 2020" is Dec 2019 to Feb 2020.
+* "since/after X" run to as-of (`ongoing`); "before X" ends the day before X begins; "until X"
+  ends with X. A window wholly in the future is kept (retrieval then finds nothing, and says
+  so) rather than dropped.
+* Several expressions: the narrowest closed window wins, then a half-open one, then recency
+  words ("latest", "recently"), which set only `end=as_of` and ask retrieval to favour newer
+  articles rather than filter.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Final, Literal
+
+Kind = Literal["absolute", "relative", "recent", "latest"]
+Span = tuple[date, date]
+
+MONTH_NAMES: Final = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+WEEKDAY_NAMES: Final = (
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+)  # fmt: skip
+_MONTH_NUMBERS: Final = {"sept": 9} | {
+    key: n for n, name in enumerate(MONTH_NAMES, 1) for key in (name.lower(), name.lower()[:3])
+}
+_COUNTS: Final = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_NUMBER_WORDS: Final = {word: n for n, word in enumerate(_COUNTS, 1)} | {
+    "a": 1, "an": 1, "eleven": 11, "twelve": 12, "couple of": 2, "a couple of": 2, "few": 3,
+    "a few": 3,
+}  # fmt: skip
+
+# Regex vocabulary, also used by article_dates. All patterns are compiled with re.IGNORECASE.
+MONTH_PATTERN: Final = (
+    r"(?<![a-z])(?:january|february|march|april|may|june|july|august|september|october"
+    r"|november|december|(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?)(?![a-z])"
+)
+WEEKDAY_PATTERN: Final = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?![a-z])"
+YEAR_PATTERN: Final = r"(?<![\d,.$£€])(?:19\d\d|20\d\d|2100)(?!\d|s\b|%)"
+DAY_PATTERN: Final = r"(?<!\d)(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
+NUMBER_PATTERN: Final = (
+    r"(?:\d{1,4}|a\s+couple\s+of|couple\s+of|a\s+few|few|an?|one|two|three|four|five|six"
+    r"|seven|eight|nine|ten|eleven|twelve)"
+)
+# Words before a bare year or month that make it a time ("in 2019"), not a name or a count.
+_YEAR_PREPS: Final = (
+    "in", "during", "since", "after", "before", "until", "till", "through", "from",
+)  # fmt: skip
+_MONTH_PREPS: Final = (*_YEAR_PREPS, "by", "last", "this")
+# A number followed by a plural noun ("2000 workers") is a count, not a year.
+_COUNTED: Final = re.compile(
+    r"\s+(?!(?:was|has|this|thus|its|his|does|says|plus|versus|whereas)\b)[a-z]{2,}(?<!s)s\b", re.I
+)
+
+
+def is_count(m: re.Match[str]) -> bool:
+    """Whether a number is followed by a plural noun ("2000 workers"): a count, not a year."""
+    return _COUNTED.match(m.string, m.end()) is not None
+
+
+def point_pattern(p: str) -> str:
+    """A date, a month or a year, with group names prefixed by `p` so two fit in one regex."""
+    day_month = rf"(?P<{p}d1>{DAY_PATTERN})(?:\s+of)?\s+(?P<{p}m1>{MONTH_PATTERN})"
+    month_day = rf"(?P<{p}m2>{MONTH_PATTERN})\s+(?P<{p}d2>{DAY_PATTERN})"
+    named = rf"(?:{day_month}|{month_day}|(?P<{p}m3>{MONTH_PATTERN}))"
+    year = rf"(?:,?\s+(?:of\s+)?(?P<{p}y1>{YEAR_PATTERN}))?"
+    return rf"(?:(?P<{p}iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|{named}{year}|(?P<{p}y2>{YEAR_PATTERN}))"
+
+
+@dataclass(frozen=True)
+class Point:
+    """What a date expression names; missing parts are inferred from a reference date."""
+
+    day: int | None
+    month: int | None
+    year: int | None
+    month_word: str = ""
+
+    @classmethod
+    def from_match(cls, m: re.Match[str], p: str) -> Point:
+        """Read the groups of `point_pattern(p)`."""
+        if iso := m[f"{p}iso"]:
+            return cls(int(iso[8:]), int(iso[5:7]), int(iso[:4]))
+        day, year = m[f"{p}d1"] or m[f"{p}d2"], m[f"{p}y1"] or m[f"{p}y2"]
+        word = m[f"{p}m1"] or m[f"{p}m2"] or m[f"{p}m3"] or ""
+        return cls(
+            int(re.sub(r"\D", "", day)) if day else None,
+            _MONTH_NUMBERS[word.lower().rstrip(".")] if word else None,
+            int(year) if year else None,
+            word,
+        )
+
+    def span(self, not_after: date) -> Span:
+        """The days it names; without a year, the latest such day or month not after the bound.
+
+        Raises ValueError for days that do not exist (31 April).
+        """
+        if self.month is None:
+            return year_span(self.year or not_after.year)
+        if self.day is None:
+            latest = not_after.year if self.month <= not_after.month else not_after.year - 1
+            year = self.year or latest
+            return month_span(year, self.month)
+        if self.year is not None:
+            day = date(self.year, self.month, self.day)
+            return day, day
+        for year in range(not_after.year, not_after.year - 9, -1):  # 29 Feb: back to a leap year
+            if self.day <= calendar.monthrange(year, self.month)[1]:
+                day = date(year, self.month, self.day)
+                if day <= not_after:
+                    return day, day
+        raise ValueError(f"no {self.day} {self.month} before {not_after}")
+
+
+def month_cue(pt: Point, prep: str, mod: str | None, after: str) -> bool:
+    """Whether a month name without day or year is a month here, not a verb or a person."""
+    if pt.month_word.capitalize() not in MONTH_NAMES:
+        return False  # abbreviations alone ("Mar", "Jan") are too often something else
+    if pt.month == 5:
+        cue = mod is not None or prep in ("in", "during", "last", "this", "next")
+        return cue and not re.match("['\u2019]s\\b", after)
+    return mod is not None or prep in (*_MONTH_PREPS, "next")
+
+
+@dataclass(frozen=True)
+class TimeFrame:
+    """A question's time window: inclusive bounds, None meaning open on that side.
+
+    `recent`/`latest` frames have no start: they only say "not after as-of, newer first".
+    `ongoing` marks "since X" windows, whose end is just the as-of date.
+    """
+
+    start: date | None
+    end: date | None
+    expression: str
+    kind: Kind
+    ongoing: bool = False
+
+    def contains(self, day: date) -> bool:
+        """Whether an article published on `day` falls in the window."""
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    def describe(self) -> str:
+        """Human text for notes such as "nothing found from 13 to 19 May 2019"."""
+        if self.kind in ("recent", "latest"):
+            upto = f" (up to {format_day(self.end)})" if self.end else ""
+            return ("most recent first" if self.kind == "latest" else "recently") + upto
+        return describe_window(self.start, self.end, ongoing=self.ongoing)
+
+
+def format_day(day: date) -> str:
+    """`20 May 2019`: day-first with the month spelled out, unambiguous in every locale."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def describe_window(  # noqa: PLR0911 - one return per way of naming a window reads best
+    start: date | None, end: date | None, *, ongoing: bool = False
+) -> str:
+    """Name a window the way a person would: "in May 2019", "from 13 to 19 May 2019"."""
+    if start is None:
+        return "at any time" if end is None else f"before {format_day(end + timedelta(days=1))}"
+    if end is None or ongoing:
+        return f"since {format_day(start)}"
+    if start == end:
+        return f"on {format_day(start)}"
+    first, last = MONTH_NAMES[start.month - 1], MONTH_NAMES[end.month - 1]
+    if start.day == 1 and end == month_span(end.year, end.month)[1]:  # whole months
+        if (start.month, end.month) == (1, 12):
+            if start.year == end.year:
+                return f"in {start.year}"
+            if start.year % 10 == 0 and end.year == start.year + 9:
+                return f"in the {start.year}s"
+            return f"from {start.year} to {end.year}"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"in {first} {start.year}"
+        if start.year == end.year:
+            return f"from {first} to {last} {end.year}"
+        return f"from {first} {start.year} to {last} {end.year}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"from {start.day} to {format_day(end)}"
+    if start.year == end.year:
+        return f"from {start.day} {first} to {format_day(end)}"
+    return f"from {format_day(start)} to {format_day(end)}"
+
+
+def month_span(year: int, month: int) -> Span:
+    """First and last day of a calendar month."""
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def year_span(year: int) -> Span:
+    """First and last day of a calendar year."""
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def week_span(day: date) -> Span:
+    """Monday to Sunday of the calendar week holding `day`."""
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def add_months(day: date, months: int) -> date:
+    """Shift by whole months, clamping to the month's last day (31 March - 1 month = 29 Feb)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
+
+
+def parse_number(text: str) -> int:
+    """`7`, `seven`, `a few` -> an int (a few is three)."""
+    text = " ".join(text.lower().split())
+    return int(text) if text.isdigit() else _NUMBER_WORDS[text]
+
+
+def unit_ago(n: int, unit: str, ref: date) -> Span:
+    """The calendar day/week/month/year `n` units before `ref`."""
+    unit = unit.lower()
+    if unit == "day":
+        day = ref - timedelta(days=n)
+        return day, day
+    if unit in ("week", "fortnight"):
+        return week_span(ref - timedelta(weeks=n * (2 if unit == "fortnight" else 1)))
+    if unit == "month":
+        shifted = add_months(ref, -n)
+        return month_span(shifted.year, shifted.month)
+    return year_span(ref.year - n)
+
+
+def part_of(span: Span, part: str) -> Span:
+    """early/mid/late of a month (1-10/11-20/21-end) or of a longer span (in thirds)."""
+    start, end = span
+    if start.month == end.month and start.year == end.year:
+        bounds = {"early": (1, 10), "mid": (11, 20), "late": (21, end.day)}[part]
+        return start.replace(day=bounds[0]), start.replace(day=bounds[1])
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    third = ("early", "mid", "late").index(part)
+    first = add_months(start, third * months // 3)
+    return first, add_months(start, (third + 1) * months // 3) - timedelta(days=1)
+
+
+# --- finding expressions in a question -------------------------------------------------------
+
+_PREPS: Final = r"on|in|during|since|after|before|until|till|through|by|of|from|last|this"
+_MODS: Final = (
+    r"early|mid|late|(?:(?:at|towards?)\s+)?(?:the\s+)?(?:start|beginning|middle|end)\s+of"
+)
+_MOD_NAMES: Final = {"start": "early", "beginning": "early", "middle": "mid", "end": "late"}
+_IS: Final = re.IGNORECASE
+_SINGLE: Final = re.compile(
+    rf"\b(?:(?P<prep>{_PREPS})\s+)?(?:(?P<mod>{_MODS})[\s-]*)?"
+    rf"(?:(?P<wd>{WEEKDAY_PATTERN}),?\s+)?(?:(?P<the>the)\s+)?{point_pattern('a')}(?![\d-])",
+    _IS,
+)
+_RANGE: Final = re.compile(
+    rf"\b(?:between|from)\s+(?:(?P<bd>{DAY_PATTERN})|{point_pattern('a')})\s*"
+    rf"(?:and|to|until|till|through|-|\u2013)\s*(?:the\s+)?{point_pattern('b')}(?![\d-])",
+    _IS,
+)
+_DECADE: Final = re.compile(
+    rf"\b(?:(?P<prep>{_PREPS})\s+)?the\s+(?:(?P<mod>early|mid|late)[\s-]*)?(?P<y>(?:19|20)\d0)'?s\b",
+    _IS,
+)
+_SEASON: Final = re.compile(  # seasons and quarters: three months each
+    rf"\b(?:(?P<prep>{_PREPS})\s+)?(?:the\s+)?(?:(?P<season>spring|summer|autumn|fall|winter)"
+    rf"|q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter)[\s-]+(?:of\s+)?(?P<y>{YEAR_PATTERN})",
+    _IS,
+)
+_SINCE: Final = r"(?:(?P<prep>since|before|after|until)\s+)?"  # "since last week"
+_DAY_WORDS: Final = re.compile(
+    rf"\b{_SINCE}(?:(?P<d2>(?:the\s+)?day\s+before\s+yesterday)|(?P<d1>yesterday|last\s+night)"
+    r"|(?P<d0>today|tonight|this\s+(?:morning|afternoon|evening)))\b",
+    _IS,
+)
+_CALENDAR: Final = re.compile(
+    rf"\b{_SINCE}(?:(?:so\s+far|earlier)\s+)?(?P<w>this|last|previous)\s+(?P<unit>week|weekend|month|year)\b"
+    r"(?!\s+of\b)",
+    _IS,
+)
+_WEEKEND: Final = re.compile(r"\b(?:over|at|on|during)\s+the\s+weekend\b", _IS)
+_ROLLING: Final = re.compile(
+    rf"\b(?:(?:in|over|during|within|for)\s+)?(?P<the>the\s+)?(?P<w>last|past)\s+"
+    rf"(?:(?P<n>{NUMBER_PATTERN})\s+)?(?P<unit>hour|day|week|fortnight|month|year)s?\b(?!\s+of\b)",
+    _IS,
+)
+_AGO: Final = re.compile(
+    rf"\b(?P<n>{NUMBER_PATTERN})\s+(?P<unit>day|week|fortnight|month|year)s?\s+ago\b", _IS
+)
+_WEEKDAY: Final = re.compile(
+    rf"\b(?P<prep>on|last|past|this|since|before|after|until)\s+(?P<wd>{WEEKDAY_PATTERN})"
+    r"(?:\s+(?:morning|afternoon|evening|night))?\b",
+    _IS,
+)
+_RECENCY: Final = re.compile(
+    r"\b(?:(?P<latest>latest|most\s+recent(?:ly)?|newest|last\s+time)|recently|recent|lately"
+    r"|currently|current(?!\s+accounts?\b)|these\s+days|nowadays|now|at\s+the\s+moment"
+    r"|at\s+present|so\s+far|to\s+date)\b",
+    _IS,
+)
+
+
+@dataclass(frozen=True)
+class _Found:
+    start: int
+    end: int
+    frame: TimeFrame
+
+
+def _found(
+    m: re.Match[str], span: Span, kind: Kind, as_of: date, prep: str | None = None
+) -> _Found:
+    """Turn the days a match names into a window, applying since/before/after/until."""
+    start, end = span
+    prep = (prep or "").lower()
+    ongoing = prep in ("since", "after")  # "news from May 2019" is news *in* May 2019
+    if prep == "after":
+        start = end + timedelta(days=1)
+    if ongoing:
+        lo, hi = start, (as_of if as_of >= start else None)
+    elif prep == "before":
+        lo, hi = None, start - timedelta(days=1)
+    elif prep in ("until", "till", "through", "by"):
+        lo, hi = None, end
+    else:
+        lo, hi = start, end
+    if kind == "relative" and hi is not None:
+        hi = min(hi, as_of)  # "this week", "0 years ago": what has happened of it so far
+    frame = TimeFrame(lo, hi, m[0], kind, ongoing and hi is not None)
+    return _Found(m.start(), m.end(), frame)
+
+
+def _single(m: re.Match[str], as_of: date) -> _Found | None:
+    prep = (m["prep"] or "").lower()
+    mod = m["mod"] and re.search(r"early|mid|late|start|beginning|middle|end", m["mod"], _IS)
+    part = _MOD_NAMES.get(mod[0].lower(), mod[0].lower()) if mod else None
+    pt = Point.from_match(m, "a")
+    if pt.day is not None:
+        ok = part is None
+    elif m["the"] or m["wd"]:
+        ok = False
+    elif pt.month is None:
+        ok = (part is not None or prep in _YEAR_PREPS) and not is_count(m)
+    else:
+        ok = pt.year is not None or month_cue(pt, prep, part, m.string[m.end() :])
+    if not ok:
+        return None
+    if pt.year is None and pt.day is None and prep in ("last", "this"):
+        last = add_months(as_of.replace(day=1), -1)
+        span = pt.span(as_of.replace(month=12, day=31) if prep == "this" else last)
+    else:
+        span = pt.span(as_of)
+    return _found(m, part_of(span, part) if part else span, "absolute", as_of, prep)
+
+
+def _range(m: re.Match[str], as_of: date) -> _Found | None:
+    a, b = Point.from_match(m, "a"), Point.from_match(m, "b")
+    if m["bd"]:  # "from 1 to 15 March"
+        a = Point(int(re.sub(r"\D", "", m["bd"])), None, None)
+        if b.day is None:
+            return None
+    elif (a.month is None) != (b.month is None):
+        return None
+    if b.month is None and is_count(m):
+        return None
+    b_span = Point(b.day, b.month, b.year or a.year).span(as_of)
+    month = a.month or b.month
+    a_span = Point(a.day, month, a.year or b_span[0].year).span(as_of)
+    if a_span[0] > b_span[0] and a.year is None:  # "from December to February 2020"
+        a_span = Point(a.day, month, b_span[0].year - 1).span(as_of)
+    elif a_span[0] > b_span[0] and b.year is None:  # "from December 2019 to February"
+        b_span = Point(b.day, b.month, a_span[0].year + 1).span(as_of)
+    if a_span[0] > b_span[1]:
+        return None
+    return _found(m, (a_span[0], b_span[1]), "absolute", as_of)
+
+
+def _decade(m: re.Match[str], as_of: date) -> _Found:
+    decade = int(m["y"])
+    first, last = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get(
+        str(m["mod"]).lower(), (0, 9)
+    )
+    span = date(decade + first, 1, 1), date(decade + last, 12, 31)
+    return _found(m, span, "absolute", as_of, m["prep"])
+
+
+def _season(m: re.Match[str], as_of: date) -> _Found:
+    starts = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 0}  # winter: December
+    starts |= {"1": 1, "2": 4, "3": 7, "4": 10, "first": 1, "second": 4, "third": 7, "fourth": 10}
+    key = (m["season"] or m["q"] or m["qw"]).lower()
+    begin = add_months(date(int(m["y"]), 1, 1), starts[key] - 1)
+    span = begin, add_months(begin, 3) - timedelta(days=1)
+    return _found(m, span, "absolute", as_of, m["prep"])
+
+
+def _day_word(m: re.Match[str], as_of: date) -> _Found:
+    day = as_of - timedelta(days=2 if m["d2"] else 1 if m["d1"] else 0)
+    return _found(m, (day, day), "relative", as_of, m["prep"])
+
+
+def _calendar(m: re.Match[str], as_of: date) -> _Found:
+    unit, this = m["unit"].lower(), m["w"].lower() == "this"
+    if unit == "weekend":  # "this weekend" before Saturday means the one just gone
+        ref = as_of if this and as_of.weekday() >= 5 else as_of - timedelta(weeks=1)
+        sunday = week_span(ref)[1]
+        return _found(m, (sunday - timedelta(days=1), sunday), "relative", as_of, m["prep"])
+    return _found(m, unit_ago(0 if this else 1, unit, as_of), "relative", as_of, m["prep"])
+
+
+def _weekend(m: re.Match[str], as_of: date) -> _Found:
+    saturday = week_span(as_of - timedelta(days=5))[0] + timedelta(days=5)
+    return _found(m, (saturday, saturday + timedelta(days=1)), "relative", as_of)
+
+
+def _rolling(m: re.Match[str], as_of: date) -> _Found | None:
+    unit = m["unit"].lower()
+    if not m["n"] and (unit in ("hour", "day") or (not m["the"] and m["w"].lower() == "last")):
+        return None  # "the last day of the trial"; bare "last week" is the calendar week
+    n = parse_number(m["n"]) if m["n"] else 1
+    if unit in ("month", "year"):
+        start = add_months(as_of, -n * (12 if unit == "year" else 1))
+    else:
+        days = -(-n // 24) if unit == "hour" else n * {"day": 1, "week": 7, "fortnight": 14}[unit]
+        start = as_of - timedelta(days=days)
+    return _found(m, (start, as_of), "relative", as_of)
+
+
+def _ago(m: re.Match[str], as_of: date) -> _Found:
+    return _found(m, unit_ago(parse_number(m["n"]), m["unit"], as_of), "relative", as_of)
+
+
+def _weekday(m: re.Match[str], as_of: date) -> _Found:
+    prep = m["prep"].lower()
+    back = (as_of.weekday() - WEEKDAY_NAMES.index(m["wd"].capitalize())) % 7
+    day = as_of - timedelta(days=back or (0 if prep == "this" else 7))
+    return _found(m, (day, day), "relative", as_of, prep)
+
+
+def _recency(m: re.Match[str], as_of: date) -> _Found:
+    frame = TimeFrame(None, as_of, m[0], "latest" if m["latest"] else "recent")
+    return _Found(m.start(), m.end(), frame)
+
+
+_Resolver = Callable[[re.Match[str], date], _Found | None]
+_RULES: Final[tuple[tuple[re.Pattern[str], _Resolver], ...]] = (
+    (_SINGLE, _single), (_RANGE, _range), (_DECADE, _decade), (_SEASON, _season),
+    (_DAY_WORDS, _day_word), (_CALENDAR, _calendar), (_WEEKEND, _weekend),
+    (_ROLLING, _rolling), (_AGO, _ago), (_WEEKDAY, _weekday), (_RECENCY, _recency),
+)  # fmt: skip
+
+
+def _specificity(found: _Found) -> tuple[int, int, int]:
+    """Closed windows before half-open ones before recency words; narrower first."""
+    frame = found.frame
+    if frame.kind in ("recent", "latest"):
+        return 2, 0, found.start
+    if frame.start is None or frame.end is None:
+        return 1, 0, found.start
+    return 0, (frame.end - frame.start).days, found.start
+
+
+def parse_timeframe(question: str, as_of: date) -> TimeFrame | None:
+    """The most specific time window the question names, or None when it names none."""
+    found: list[_Found] = []
+    for pattern, resolve in _RULES:
+        for m in pattern.finditer(question):
+            try:
+                hit = resolve(m, as_of)
+            except (ValueError, OverflowError):
+                continue  # 31 April, 9999 years ago: the words name no real window
+            if hit is not None:
+                found.append(hit)
+    kept = [
+        f
+        for f in found
+        if not any(
+            o.start <= f.start and f.end <= o.end and o.end - o.start > f.end - f.start
+            for o in found
+        )
+    ]
+    return min(kept, key=_specificity).frame if kept else None
+
+
+def strip_time_expression(question: str, frame: TimeFrame) -> str:
+    """The question without its time words, so retrieval matches the topic, not "May"."""
+    m = re.search(re.escape(frame.expression), question, _IS)
+    if not m:
+        return question
+    text = " ".join(f"{question[: m.start()]} {question[m.end() :]}".split())
+    text = re.sub(r"^[,;:]\s*|,(?=[?.!]$)", "", re.sub(r"\s+([?.!,;:])", r"\1", text)).strip()
+    if not re.search(r"\w", text):
+        return question  # nothing but the time words: keep them rather than search for nothing
+    if m.start() == 0 and question[:1].isupper():
+        text = text[:1].upper() + text[1:]
+    return text

@@ -1,0 +1,115 @@
+"""Shared fixtures: settings in tmp_path, embedders, the shared corpus, and a network guard."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from llama_index.core.base.embeddings.base import BaseEmbedding
+
+from config.settings import EmbeddingSettings, Settings
+from retrieval.archive import Archive
+from retrieval.embedding import HashingEmbedding, make_embedder
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _is_loopback(address: Any) -> bool:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return isinstance(address, str | bytes)  # AF_UNIX paths are local
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection beyond loopback fails the test: no test may reach the network."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        if not _is_loopback(address):
+            raise AssertionError(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+        if not _is_loopback(address):
+            raise AssertionError(f"test tried to reach the network: {address!r}")
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The workplace's shared data (override with NEWSBOT_SHARED_DIR); skips when absent."""
+    path = Path(os.environ.get("NEWSBOT_SHARED_DIR", ROOT.parent / "shared"))
+    if not path.is_dir():
+        pytest.skip(f"shared data not found at {path} (set NEWSBOT_SHARED_DIR)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def wikinews_path(shared_dir: Path) -> Path:
+    path = shared_dir / "data" / "wikinews" / "articles.jsonl"
+    if not path.is_file():
+        pytest.skip(f"Wikinews corpus not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def packaged_embedder() -> BaseEmbedding:
+    """The real packaged all-MiniLM-L6-v2, loaded once per test session."""
+    return make_embedder(EmbeddingSettings())
+
+
+@pytest.fixture
+def hashing_embedder() -> BaseEmbedding:
+    return HashingEmbedding(dimensions=256)
+
+
+def make_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for a test: everything under `data_dir`, no .env, deterministic embedder."""
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "embedding": EmbeddingSettings(model="deterministic:256"),
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+def archive(settings: Settings, hashing_embedder: BaseEmbedding) -> Iterator[Archive]:
+    opened = Archive(settings, embedder=hashing_embedder)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def model_archive(tmp_path: Path, packaged_embedder: BaseEmbedding) -> Iterator[Archive]:
+    """An archive that embeds with the real packaged model."""
+    opened = Archive(
+        make_settings(tmp_path / "model-data", embedding=EmbeddingSettings()),
+        embedder=packaged_embedder,
+    )
+    yield opened
+    opened.close()
