@@ -66,6 +66,9 @@ class AnswerSettings(BaseModel):
     max_sentences: int = Field(default=2, ge=1, le=5)
     passages_considered: int = Field(default=6, ge=1)
     min_support: float = Field(default=0.45, ge=0, le=1)
+    min_coverage: float = Field(
+        default=0.5, ge=0, le=1, description="share of the question's rare terms the article must hold"
+    )
 
 
 class LLMSettings(BaseModel):

@@ -204,10 +204,13 @@ def fetch_article(pending: PendingUrl, fetcher: Fetcher, *, today: date) -> Arti
     )
     if isinstance(article, LoadError):
         return article
+    # trafilatura names the outlet after the host when the page does not; the feed knows better.
+    host = urlsplit(result.final_url).netloc.lower().removeprefix("www.")
+    page_source = article.source if (article.source or "").lower() != host else None
     return replace(
         article,
         title=pending.title or article.title,
-        source=article.source or pending.source,
+        source=page_source or pending.source or article.source,
         author=article.author or pending.author,
         feed_guid=pending.feed_guid,
     )

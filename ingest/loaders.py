@@ -114,9 +114,9 @@ def iter_files(root: Path) -> Iterator[Path | LoadError]:
 def _load_file(path: Path, context: _Context) -> Iterator[LoadItem]:
     kind = file_kind(path)
     if kind is None:
-        suffix = path.suffix.lower() or "(none)"
+        suffix = f"'{path.suffix.lower()}'" if path.suffix else "(no suffix)"
         yield LoadError(
-            str(path), f"unsupported file type '{suffix}' (supported: {', '.join(SUFFIXES)})"
+            str(path), f"unsupported file type {suffix} (supported: {', '.join(SUFFIXES)})"
         )
         return
     try:

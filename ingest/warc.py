@@ -6,7 +6,8 @@ can count them. The capture date (WARC-Date) is only the fallback date: a page c
 2021 may have been published in 2009.
 
 warcio stops quietly at a truncated end, so truncation is detected here: a record shorter than
-its Content-Length, or bytes left over after the last complete record.
+its Content-Length, or bytes left over after the last complete record. A cut that loses only
+a gzip trailer or the blank lines after a record goes unreported: every record read is whole.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def articles_from_warc(path: Path, *, today: date) -> Iterator[Article | LoadErr
                 # Only pages are read into memory; read_to_end() streams past the rest.
                 payload = record.content_stream().read() if skip is None else b""
                 offset = records.get_record_offset()
-                if record.raw_stream.limit > 0:
-                    yield _truncated(path, end, "a record is shorter than its Content-Length")
+                if _is_cut_short(record):
+                    yield _truncated(path, offset, "a record is shorter than its Content-Length")
                     return
                 end = offset + records.get_record_length()
                 origin = f"{path}@{offset}"
@@ -69,13 +70,29 @@ def articles_from_warc(path: Path, *, today: date) -> Iterator[Article | LoadErr
                     yield WarcSkip(origin, skip, url)
                 else:
                     yield _article(record, payload, origin, url, today=today)
-        except (ArchiveLoadFailed, zlib.error, EOFError, ValueError, OSError) as error:
+        # warcio raises AttributeError/TypeError on headers that were cut off mid-line.
+        except (
+            ArchiveLoadFailed,
+            zlib.error,
+            EOFError,
+            ValueError,
+            OSError,
+            AttributeError,
+            TypeError,
+        ) as error:
             yield _truncated(path, end, _first_line(error))
             return
         handle.seek(end)
         tail = handle.read(_TRAILING_SLACK + 1)
         if tail.strip() or size - end > _TRAILING_SLACK:
-            yield _truncated(path, end, "unreadable data after the last complete record")
+            start = end + len(tail) - len(tail.lstrip())
+            yield _truncated(path, start, "unreadable data after the last complete record")
+
+
+def _is_cut_short(record: Any) -> bool:
+    """A record whose headers lost their Content-Length, or whose block ended early."""
+    declared = record.rec_headers.get_header("Content-Length") or ""
+    return not declared.isdigit() or getattr(record.raw_stream, "limit", 0) > 0
 
 
 def _skip_reason(record: Any) -> str | None:

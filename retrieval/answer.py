@@ -1,18 +1,20 @@
 """Extractive answers: pick the sentences that answer, cite them, or say the archive lacks it.
 
-Sentences of the top passages are scored by meaning (cosine to the question), by the
-question's key terms they contain (names and numbers weigh double), and by whether they hold
-the kind of thing asked for (a date for "when", a number for "how many"). The answer abstains
-when the best evidence is weak or when a name the question depends on is absent from the
-article: quoting something loosely related is worse than saying the archive does not say.
+Sentences of the top passages are scored by meaning (cosine to the question), by the share of
+the question's key terms they hold (weighted by how rare each term is in the archive, so
+"jazz festival" counts for more than "Meridian City"), read together with their article's
+title, and by whether they hold the kind of thing asked for (a date for "when", a number for
+"how many"). The answer abstains when the rare terms of the question are missing from the
+best article or a name the question depends on is absent: quoting something loosely related
+is worse than saying the archive does not say.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 from config.settings import AnswerSettings
@@ -23,34 +25,14 @@ QuestionType = Literal["when", "who", "how_many", "where", "why", "what"]
 
 # Words that say how to ask, not what about: they must not count as evidence.
 _META = frozenset(
-    [
-        "article",
-        "articles",
-        "report",
-        "reports",
-        "reported",
-        "story",
-        "stories",
-        "news",
-        "archive",
-        "describe",
-        "described",
-        "mention",
-        "mentioned",
-        "happen",
-        "happened",
-        "according",
-        "detail",
-        "details",
-        "specific",
-        "specifically",
-        "kind",
-        "type",
-        "please",
-        "know",
-        "anything",
-        "something",
-    ]
+    """
+    article articles report reports reported story stories news archive describe described
+    mention mentioned happen happened according detail details specific specifically kind type
+    please know anything something exactly give list name tell
+    """.split()
+)
+_QUESTIONISH = frozenset(
+    "what which who whom whose when where why how did does do is are was were".split()
 )
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -74,11 +56,23 @@ Embed = Callable[[list[str]], list[list[float]]]
 
 @dataclass(frozen=True)
 class QuestionProfile:
-    """What a question asks about: its type, key terms and the names it depends on."""
+    """What a question asks about: its type, key terms (stemmed) and the names it depends on.
+
+    `weights` maps each term to its importance (rarity in the archive; names count double);
+    `surface` keeps a word as written for each term, to look it up in the keyword index.
+    """
 
     kind: QuestionType
     terms: tuple[str, ...]
     names: tuple[str, ...]
+    surface: Mapping[str, str] = field(default_factory=dict)
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    def weight(self, term: str) -> float:
+        base = self.weights.get(term, 1.0)
+        if any(ch.isdigit() for ch in term) or any(stem(n) == term for n in self.names):
+            return base * 2.0
+        return base
 
 
 @dataclass(frozen=True)
@@ -92,10 +86,19 @@ class ScoredSentence:
     score: float
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """The chosen sentences and why the answer is (or is not) trusted."""
+
+    chosen: tuple[ScoredSentence, ...]
+    confident: bool
+    reason: str
+
+
 def question_kind(question: str) -> QuestionType:
     """The answer type a question expects, from its wording."""
     q = question.lower()
-    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount)\b", q):
+    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount|proportion)\b", q):
         return "how_many"
     if re.search(r"\bwhen\b|\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year)\b", q):
         return "when"
@@ -110,51 +113,34 @@ def question_kind(question: str) -> QuestionType:
     return "what"
 
 
-def profile(question: str) -> QuestionProfile:
-    """Key terms and names of a question (names: capitalised words not opening it)."""
-    terms = tuple(
-        dict.fromkeys(stem(w) for w in content_words(question) if w not in _META and len(w) > 1)
-    )
-    tokens = question.split()
+def profile(
+    question: str, idf: Callable[[Sequence[str]], Mapping[str, float]] | None = None
+) -> QuestionProfile:
+    """Key terms and names of a question; `idf` (word -> rarity) weights the terms."""
+    surface: dict[str, str] = {}
+    for word in content_words(question):
+        if word not in _META and len(word) > 1:
+            surface.setdefault(stem(word), word)
     names = []
-    for index, token in enumerate(tokens):
+    for index, token in enumerate(question.split()):
         cleaned = token.strip("?!.,;:\"'()“”‘’")
-        if not _NAME.fullmatch(cleaned) or cleaned.lower() in STOPWORDS:
+        lowered = cleaned.lower()
+        if not _NAME.fullmatch(cleaned) or lowered in STOPWORDS or lowered in _META:
             continue
-        if index == 0 or cleaned.lower() in _META or cleaned.lower() in _QUESTIONISH:
+        if index == 0 or lowered in _QUESTIONISH:
             continue
-        names.append(cleaned.lower())
+        names.append(lowered)
+    weights: dict[str, float] = {}
+    if idf is not None and surface:
+        rarity = idf(list(surface.values()))
+        weights = {term: rarity.get(word, 1.0) for term, word in surface.items()}
     return QuestionProfile(
-        kind=question_kind(question), terms=terms, names=tuple(dict.fromkeys(names))
+        kind=question_kind(question),
+        terms=tuple(surface),
+        names=tuple(dict.fromkeys(names)),
+        surface=surface,
+        weights=weights,
     )
-
-
-_QUESTIONISH = frozenset(
-    [
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "did",
-        "does",
-        "do",
-        "is",
-        "are",
-        "was",
-        "were",
-    ]
-)
-
-
-def _term_weight(term: str, names: Sequence[str]) -> float:
-    if any(ch.isdigit() for ch in term):
-        return 2.0
-    return 2.0 if any(stem(n) == term or n == term for n in names) else 1.0
 
 
 def lexical_coverage(prof: QuestionProfile, text: str) -> float:
@@ -162,9 +148,16 @@ def lexical_coverage(prof: QuestionProfile, text: str) -> float:
     if not prof.terms:
         return 0.0
     present = {stem(w) for w in words(text)}
-    total = sum(_term_weight(t, prof.names) for t in prof.terms)
-    found = sum(_term_weight(t, prof.names) for t in prof.terms if t in present)
-    return found / total
+    total = sum(prof.weight(t) for t in prof.terms)
+    found = sum(prof.weight(t) for t in prof.terms if t in present)
+    return found / total if total else 0.0
+
+
+def missing_names(prof: QuestionProfile, text: str) -> list[str]:
+    """Names the question depends on that the evidence never mentions."""
+    present = {stem(w) for w in words(text)}
+    lowered = text.lower()
+    return [n for n in prof.names if stem(n) not in present and n not in lowered]
 
 
 def _type_bonus(kind: QuestionType, sentence: str, prof: QuestionProfile) -> float:
@@ -193,14 +186,17 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def score_sentences(
-    question: str,
+    prof: QuestionProfile,
     query_vector: Sequence[float],
     passages: Sequence[Passage],
     embed: Embed,
     max_candidates: int = 48,
 ) -> list[ScoredSentence]:
-    """Every sentence of the passages, best answer first."""
-    prof = profile(question)
+    """Every sentence of the passages, best answer first.
+
+    A sentence is read with its article's title: "He scored in the 112th minute" answers a
+    question about the cup final when the title says it is the cup final.
+    """
     seen: set[str] = set()
     candidates: list[tuple[str, int, float]] = []
     for index, passage in enumerate(passages):
@@ -209,7 +205,8 @@ def score_sentences(
             if key in seen or len(sentence.split()) < 4:
                 continue
             seen.add(key)
-            candidates.append((sentence, index, lexical_coverage(prof, sentence)))
+            lexical = lexical_coverage(prof, f"{passage.title}. {sentence}")
+            candidates.append((sentence, index, lexical))
     if len(candidates) > max_candidates:
         # Keep the lexically strongest, but never drop the top passage's sentences.
         candidates.sort(key=lambda c: (c[1] != 0, -c[2], c[1]))
@@ -225,24 +222,8 @@ def score_sentences(
     return scored
 
 
-def missing_names(prof: QuestionProfile, text: str) -> list[str]:
-    """Names the question depends on that the evidence never mentions."""
-    present = {stem(w) for w in words(text)}
-    lowered = text.lower()
-    return [n for n in prof.names if stem(n) not in present and n not in lowered]
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """The chosen sentences and why the answer is (or is not) trusted."""
-
-    chosen: tuple[ScoredSentence, ...]
-    confident: bool
-    reason: str
-
-
 def choose(
-    question: str,
+    prof: QuestionProfile,
     scored: Sequence[ScoredSentence],
     passages: Sequence[Passage],
     settings: AnswerSettings,
@@ -251,21 +232,20 @@ def choose(
     """Pick up to `max_sentences` sentences, or decide the evidence is too weak."""
     if not scored:
         return Evidence((), False, "nothing in the archive matched the question")
-    prof = profile(question)
     best = scored[0]
     passage = passages[best.passage_index]
     context = f"{passage.title}\n{article_text(passage)}"
-    coverage = lexical_coverage(prof, context)
     absent = missing_names(prof, context)
     if absent:
-        return Evidence((), False, f"the best match does not mention {', '.join(absent)}")
-    if best.score < settings.min_support or coverage < 0.5:
+        return Evidence((), False, f"the closest article does not mention {', '.join(absent)}")
+    coverage = lexical_coverage(prof, context)
+    if best.score < settings.min_support or coverage < settings.min_coverage:
         return Evidence((), False, "the closest passages do not answer the question")
     chosen = [best]
     for candidate in scored[1:]:
         if len(chosen) >= settings.max_sentences:
             break
-        if candidate.score < max(settings.min_support, best.score * 0.85):
+        if candidate.score < max(settings.min_support, best.score * 0.9):
             break
         if any(_overlap(candidate.text, c.text) > 0.6 for c in chosen):
             continue
@@ -290,15 +270,22 @@ def compose(
     if not evidence.confident:
         text = "The archive doesn't say: " + evidence.reason + "."
         return Answer(question, text, (), tuple(passages), True, notes=tuple(notes))
-    citations: list[Citation] = []
+    quotes: dict[int, list[str]] = {}
     numbers: dict[str, int] = {}
     parts: list[str] = []
     for sentence in evidence.chosen:
         passage = passages[sentence.passage_index]
         n = numbers.setdefault(passage.chunk_id, len(numbers) + 1)
-        if n > len(citations):
-            citations.append(Citation(n=n, passage=passage, quote=sentence.text))
+        quotes.setdefault(n, []).append(sentence.text)
         parts.append(f"{sentence.text} [{n}]")
+    by_number = {
+        n: passages[s.passage_index]
+        for s in evidence.chosen
+        for n in [numbers[passages[s.passage_index].chunk_id]]
+    }
+    citations = [
+        Citation(n=n, passage=by_number[n], quote=" … ".join(quotes[n])) for n in sorted(quotes)
+    ]
     body = " ".join(parts)
     text = f"{short} — {body}" if short else body
     return Answer(

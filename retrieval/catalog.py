@@ -9,6 +9,7 @@ start-up loads every chunk into memory.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -299,6 +300,23 @@ class Catalog:
             (match, low, high, k),
         ).fetchall()
         return [KeywordHit(str(r[0]), str(r[1]), str(r[2]), -float(r[3])) for r in rows]
+
+    def idf(self, terms: Sequence[str]) -> dict[str, float]:
+        """How rare each word is among the chunks (BM25's idf; unseen words get the maximum)."""
+        total = int(self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        rarity: dict[str, float] = {}
+        for term in terms:
+            cleaned = term.replace('"', "")
+            if not cleaned:
+                continue
+            try:
+                found = self.conn.execute(
+                    "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?", (f'"{cleaned}"',)
+                ).fetchone()[0]
+            except sqlite3.OperationalError:
+                found = 0
+            rarity[term] = math.log((total - found + 0.5) / (found + 0.5) + 1.0)
+        return rarity
 
     def latest_dates(self, limit: int = 1) -> list[date]:
         """The newest publication dates held (for 'the latest is from ...')."""

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, replace
 from datetime import date
 
-from retrieval.answer import choose, compose, score_sentences
+from retrieval.answer import choose, compose, profile, score_sentences
 from retrieval.archive import Archive
 from retrieval.conversation import Conversation
 from retrieval.results import Answer, Passage
@@ -64,10 +64,9 @@ class Responder:
         timings["retrieve"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
         considered = result.passages[: self.settings.answer.passages_considered]
-        scored = score_sentences(
-            question, result.query_vector, considered, self.archive.embed_sentences
-        )
-        evidence = choose(question, scored, considered, self.settings.answer, self._article_text)
+        prof = profile(question, self.archive.catalog.idf)
+        scored = score_sentences(prof, result.query_vector, considered, self.archive.embed_sentences)
+        evidence = choose(prof, scored, considered, self.settings.answer, self._article_text)
         answer = compose(question, evidence, result.passages)
         timings["answer"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000

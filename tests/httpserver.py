@@ -12,6 +12,7 @@ request is logged so tests can assert what was asked and with which headers.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -143,10 +144,9 @@ def _handler_for(state: LocalServer) -> type[BaseHTTPRequestHandler]:
             if route is not None:
                 self._validators(route)
             self.end_headers()
-            try:
+            # The client may stop reading (size limit, timeout): that is what the test checks.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client stopped reading (size limit, timeout): that is the test
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
             pass

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_telegram import FakeTelegram, is_call
+from tests.fake_telegram import FakeTelegram, is_call
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter

@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from httpserver import FIXTURES, LocalServer
 
 from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
 from ingest.feeds import FeedEntry, articles_from_feed, is_full_text, parse_feed
 from ingest.fetch import Fetcher
 from ingest.subscriptions import SubscriptionError, Subscriptions, sync_feed
+from tests.httpserver import FIXTURES, LocalServer
 
 TODAY = date(2024, 3, 1)
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -62,7 +62,10 @@ def test_parse_rss(server: LocalServer) -> None:
     assert first.title == "Council approves new bridge over River Test"
     assert first.published == date(2019, 5, 21)
     assert first.author == "Jane Smith"
-    assert first.summary == "A £4.2m pedestrian and cycle crossing in Romsey is expected to open in 2021."
+    assert (
+        first.summary
+        == "A £4.2m pedestrian and cycle crossing in Romsey is expected to open in 2021."
+    )
     assert first.content == ""
     assert not is_full_text(first)
 
@@ -147,7 +150,7 @@ def test_add_list_remove_and_persist(tmp_path: Path) -> None:
     subs.add("https://regional.example/feed.rss", "Regional")
     subs.add("https://science.example/atom")
     assert [sub.name for sub in Subscriptions(path).list()] == ["Regional", "science.example"]
-    with pytest.raises(SubscriptionError, match="already subscribed to .* as 'Regional'"):
+    with pytest.raises(SubscriptionError, match=r"already subscribed to .* as 'Regional'"):
         subs.add("http://www.regional.example/feed.rss/", "Other")
     with pytest.raises(SubscriptionError, match="named 'regional' already exists"):
         subs.add("https://other.example/rss", "regional")
@@ -165,7 +168,7 @@ def test_add_list_remove_and_persist(tmp_path: Path) -> None:
 def test_corrupt_file_says_what_to_do(tmp_path: Path) -> None:
     path = tmp_path / "subscriptions.json"
     path.write_text("{not json")
-    with pytest.raises(SubscriptionError, match="not a valid subscriptions file .* fix or remove"):
+    with pytest.raises(SubscriptionError, match=r"not a valid subscriptions file .* fix or remove"):
         Subscriptions(path)
 
 

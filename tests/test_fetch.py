@@ -5,14 +5,16 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import httpx
 import pytest
-from httpserver import LocalServer
 
 from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
 from ingest.fetch import Fetcher, FetchError, PendingUrl, fetch_article
+from ingest.loaders import load_paths
+from tests.httpserver import FIXTURES, LocalServer
 
 TODAY = date(2024, 3, 1)
 SETTINGS = IngestSettings(fetch_timeout_s=0.5, fetch_max_mb=1, user_agent="newsbot-test/1.0")
@@ -162,3 +164,24 @@ def test_fetch_article_errors_name_the_url_and_the_list(
         today=TODAY,
     )
     assert image == LoadError(server.url("/logo.png"), "not an HTML page (Content-Type image/png)")
+
+
+def test_url_list_fetched_end_to_end(tmp_path: Path, server: LocalServer, fetcher: Fetcher) -> None:
+    for name in ("bridge", "harbour"):
+        server.serve_fixture(f"/pages/{name}.html", f"pages/{name}.html", "text/html")
+    server.route("/slow/story.html", "<p>too late</p>", delay_s=1.5)
+    urls = tmp_path / "urls.txt"
+    urls.write_text(server.localize((FIXTURES / "urls.txt").read_text(encoding="utf-8")))
+    pending = list(load_paths([urls], settings=SETTINGS, today=TODAY))
+    assert all(isinstance(item, PendingUrl) for item in pending)
+    results = [fetch_article(item, fetcher, today=TODAY) for item in pending]  # type: ignore[arg-type]
+    bridge, harbour, missing, slow = results
+    assert isinstance(bridge, Article)
+    assert bridge.published == date(2019, 5, 20)
+    assert isinstance(harbour, Article)
+    assert missing == LoadError(
+        server.url("/pages/missing-story.html"), f"HTTP 404 Not Found (listed in {urls}:5)"
+    )
+    assert slow == LoadError(
+        server.url("/slow/story.html"), f"timed out after 0.5 s (listed in {urls}:6)"
+    )

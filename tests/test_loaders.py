@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from httpserver import FIXTURES
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -19,6 +18,7 @@ from ingest.articles import Article, LoadError
 from ingest.fetch import PendingUrl
 from ingest.loaders import LoadItem, is_url_list, iter_files, load_file, load_paths
 from ingest.warc import WarcSkip
+from tests.httpserver import FIXTURES
 
 TODAY = date(2024, 3, 1)
 SETTINGS = IngestSettings()
@@ -103,6 +103,11 @@ def test_html_and_htm(tmp_path: Path) -> None:
         "Council approves new bridge over River Test",
         "Harbour dredging to start in autumn",
     ]
+
+
+def test_load_file_reads_one_file(tmp_path: Path) -> None:
+    path = copy_fixture("pages/flood.html", tmp_path / "flood.html")
+    assert list(load_file(path, settings=SETTINGS, today=TODAY)) == load(path)
 
 
 def test_html_without_article_is_an_error(tmp_path: Path) -> None:
@@ -415,23 +420,17 @@ def test_binary_empty_unknown_and_too_large(tmp_path: Path) -> None:
     unknown.write_bytes(b"PK\x03\x04")
     no_suffix = tmp_path / "README"
     no_suffix.write_text("hello")
+    supported = (
+        ".txt, .html, .htm, .json, .jsonl, .ndjson, .md, .markdown, .csv, .tsv, .xml, .rss, "
+        ".atom, .warc, .warc.gz"
+    )
     assert load(binary, empty, blank, unknown, no_suffix) == [
         LoadError(str(binary), "binary file, not text"),
         LoadError(str(empty), "empty file"),
         LoadError(str(blank), "empty file"),
-        LoadError(
-            str(unknown),
-            "unsupported file type '.docx' (supported: .txt, .html, .htm, .json, .jsonl, "
-            ".ndjson, .md, .markdown, .csv, .tsv, .xml, .rss, .atom, .warc, .warc.gz)",
-        ),
-        LoadError(str(no_suffix), no_suffix_reason()),
+        LoadError(str(unknown), f"unsupported file type '.docx' (supported: {supported})"),
+        LoadError(str(no_suffix), f"unsupported file type (no suffix) (supported: {supported})"),
     ]
-
-
-def no_suffix_reason() -> str:
-    error = only(list(load_file(Path("README"), settings=SETTINGS, today=TODAY)))
-    assert isinstance(error, LoadError)
-    return error.reason
 
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import pytest
@@ -13,7 +14,7 @@ TODAY = date(2024, 3, 1)
 BODY = "The council approved the budget on Monday.\n\nIt takes effect in April."
 
 
-def load(record: dict[str, object], **kwargs: object) -> Article:
+def load(record: Mapping[str, object], **kwargs: object) -> Article:
     result = article_from_record(record, origin="export.json[0]", today=TODAY, **kwargs)  # type: ignore[arg-type]
     assert isinstance(result, Article), result
     return result
