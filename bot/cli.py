@@ -20,6 +20,7 @@ import click
 from pydantic import ValidationError
 
 from bot.errors import USER_ERRORS, describe_error
+from bot.evaluate import eval_command
 from bot.render import answer_json, answer_text
 from config.settings import Settings
 
@@ -226,6 +227,27 @@ def remove(obj: Context, article_id: str | None, url: str | None) -> None:
     click.echo(f"removed {resolved}")
 
 
+@cli.command("telegram")
+@click.option("--webhook", "webhook_url", metavar="URL", help="Public HTTPS URL: webhook mode.")
+@click.option("--listen", default="127.0.0.1", show_default=True, help="Webhook server address.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8443, show_default=True)
+@click.pass_obj
+def telegram_command(obj: Context, webhook_url: str | None, listen: str, port: int) -> None:
+    """Run the Telegram bot: long polling, or a webhook server with --webhook."""
+    token = obj.settings.telegram.token
+    if token is None or not token.get_secret_value().strip():
+        raise click.ClickException("no Telegram bot token: set NEWSBOT_TELEGRAM__TOKEN")
+    if webhook_url is not None and not webhook_url.startswith("https://"):
+        raise click.BadParameter("Telegram only calls https:// URLs", param_hint="--webhook")
+    from bot.telegram import run  # imported here: keeps `newsbot --help` instant
+
+    run(obj.settings, webhook_url=webhook_url, listen=listen, port=port)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     cli.main(args=sys.argv[1:] if argv is None else argv, prog_name="newsbot")
+
+
+
+cli.add_command(eval_command, "eval")

@@ -82,7 +82,10 @@ class Article:
 
 def canonical_url(url: str) -> str:
     """Normalise a URL so the same page gets the same id: scheme, host case, tracking, slash."""
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    if url[:4].lower() == "www.":
+        url = "https://" + url  # "www.site/x" without a scheme is the same page as https://…
+    parts = urlsplit(url)
     scheme = (parts.scheme or "http").lower()
     if scheme == "http":
         scheme = "https"
@@ -90,9 +93,9 @@ def canonical_url(url: str) -> str:
     host = host.removeprefix("www.")
     if host.endswith((":443", ":80")):
         host = host.rsplit(":", 1)[0]
-    query = urlencode(
-        sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING_PARAMS.match(k))
-    )
+    # Blank values are kept: "view?1001" and "view?1002" are different pages, not one.
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode(sorted((k, v) for k, v in pairs if not _TRACKING_PARAMS.match(k)))
     path = parts.path or "/"
     if len(path) > 1:
         path = path.rstrip("/")
@@ -107,8 +110,9 @@ def normalise_for_hash(text: str) -> str:
 
 def article_id(url: str | None, body: str) -> str:
     """`u…` from the canonical URL when there is one, else `h…` from the body's content."""
-    if url and urlsplit(url).netloc:
-        digest = hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()[:16]
+    canonical = canonical_url(url) if url else ""
+    if urlsplit(canonical).netloc:
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
         return f"u{digest}"
     digest = hashlib.sha256(normalise_for_hash(body).encode("utf-8")).hexdigest()[:16]
     return f"h{digest}"

@@ -26,27 +26,31 @@ def _sentence_groups(sentences: list[str], size: int, overlap: int) -> list[list
     groups: list[list[str]] = []
     current: list[str] = []
     count = 0
-    index = 0
-    while index < len(sentences):
-        sentence = sentences[index]
+    for sentence in sentences:
         length = len(sentence.split())
         if current and count + length > size:
             groups.append(current)
-            # Carry the tail sentences (up to `overlap` words) into the next chunk.
+            # Carry the tail sentences (up to `overlap` words) into the next chunk, but only as
+            # many as leave room for the sentence that did not fit: a carry that left no room
+            # would be emitted on its own next, a chunk made of nothing but overlap.
             carried: list[str] = []
             carried_words = 0
             for previous in reversed(current):
                 n = len(previous.split())
-                if carried_words + n > overlap or len(carried) + 1 >= len(current):
+                if (
+                    carried_words + n > overlap
+                    or carried_words + n + length > size
+                    or len(carried) + 1 >= len(current)
+                ):
                     break
                 carried.insert(0, previous)
                 carried_words += n
             current, count = carried, carried_words
-            continue
         current.append(sentence)
         count += length
-        index += 1
-    if current and (not groups or current != groups[-1][-len(current) :]):
+    # Every group ends with a sentence no earlier group holds (the carry always has room for
+    # one), so the last one is always kept; comparing texts would drop a repeated passage.
+    if current:
         groups.append(current)
     return groups
 
@@ -60,7 +64,10 @@ def _split_long(sentence: str, size: int) -> list[str]:
 
 
 def chunk_article(article: Article, size: int = 120, overlap: int = 30) -> list[ChunkRecord]:
-    """Split an article's body into chunk records ready for embedding and storage."""
+    """Split an article's body into chunk records ready for embedding and storage.
+
+    Each chunk's text holds at most `size` words; its embed text adds the header line.
+    """
     sentences = [
         piece for sentence in split_sentences(article.body) for piece in _split_long(sentence, size)
     ]
@@ -77,7 +84,7 @@ def chunk_article(article: Article, size: int = 120, overlap: int = 30) -> list[
                 article_id=article_id,
                 position=position,
                 text=text,
-                embed_text=f"{head}\n{text}",
+                embed_text=f"{head}\n{text}" if head else text,
                 title=article.title,
                 source=article.source,
                 published=article.published,

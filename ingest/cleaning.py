@@ -11,27 +11,30 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from dateutil import parser as dateparser
 
 _INVISIBLE = re.compile(
-    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069\u200e\u200f]"
+    "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u061c\u180e\u202a-\u202e\u2066-\u2069]"
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 _BREADCRUMB = re.compile(r"^\s*(home|main|start|news)\s*([/>»›|»]|&gt;)", re.I)
 _CRUMB_SEP = re.compile(r"\s(?:/|>|»|›|\|)\s")
 _IMAGE_CREDIT = re.compile(
-    r"(image|photo|picture|foto|illustration)\s*(credit|courtesy|source|by)?\s*[:/]|"
+    r"\b(image|photo|picture|foto|illustration)s?\s*(credit|courtesy|source|by)?\s*(:|\s/)|"
     r"\((photo|image)\s*(by|:)|^\s*(credit|source)\s*:\s*\S|"
-    r"^\s*(photo|image)\s*$|\b(getty images|shutterstock|afp photo|reuters/|ap photo)\b",
+    r"^\s*(photo|image|picture)s?(\s+(by|courtesy of)\s+[A-Z].*)?\s*$",
     re.I,
 )
+# An agency's name is a credit in a caption ("Ana Ruiz/Getty Images", "REUTERS/Jo Bloggs"),
+# but not in an article's sentence about the agency: see `_is_image_credit`.
+_AGENCY = re.compile(r"\b(getty images|shutterstock|afp photo|reuters/|ap photo)\b", re.I)
 # Headings that start a block of teasers for other articles: everything after them goes.
 _TEASER_BLOCK = re.compile(
     r"^\s*(check also|related( articles| posts| stories| news| content| coverage)?|"
-    r"read (more|also|next)|also read|you (may|might) also like|more (from|stories|news)\b.*|"
+    r"read (more|also|next)|also read|you (may|might) also like|more (from|stories|news)\b[^.!?]{0,40}|"
     r"recommended( for you| stories)?|see also|trending( now)?|most (read|popular)|"
     r"popular (posts|stories)|latest (news|posts|stories)|don'?t miss|editor'?s picks?|"
     r"in other news|further reading|what to read next)\s*:?\s*$",
@@ -52,10 +55,25 @@ _FURNITURE = re.compile(
     r"(name|email|website|comment)\s*\*?|post comment|submit|"
     r"save my name, email,? and website.*|notify me of .*|"
     r"(tags?|filed under|categories|category|topics?)\s*:.*|"
-    r"(previous|next) (article|post|story).*|click to share.*|"
+    r"(previous|next) (article|post|story).*|click to share.*|like this:?|(like )?loading\W*|"
+    r"(accept|reject|allow)( all)?( cookies)?|manage (cookies|preferences|cookie settings)|"
+    r"cookie (settings|policy|preferences)|"
+    r"(published|posted|updated|last updated)\s*:?\s*(\d{1,2}[:.]\d{2}\b.*|\d+\s+\w+\s+ago)|"
     r"follow us on .*|all rights reserved.*|©.*|copyright \d{4}.*|"
+    r"(share( this( article| story)?)?\s*:?\s*)?"
     r"(facebook|twitter|whatsapp|linkedin|telegram|email|print|x)(\s*[|·•,]?\s*"
     r"(facebook|twitter|whatsapp|linkedin|telegram|email|print|x|pinterest|reddit))+\s*)\s*$",
+    re.I,
+)
+# A cookie banner's sentence ("We use cookies to ... By continuing you agree ...").
+_COOKIE_NOTICE = re.compile(
+    r"\b(we|this (web)?site|our (web)?site)\s+(use|uses)\s+cookies\b|\buse of cookies\b", re.I
+)
+# Share buttons and comment forms mark the end of the article: a teaser heading before them
+# opens the page's trailing furniture, not a box in the middle of the story.
+_SHARE_LINE = re.compile(
+    r"^\s*(share( this( article| story)?)?\b|click to share|"
+    r"(facebook|twitter|whatsapp|linkedin|telegram)\b)",
     re.I,
 )
 _READ_MORE_LINE = re.compile(
@@ -70,7 +88,11 @@ _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z .'-]{2,40}),\s*(?P<when>[A-Z][a-z]{2,9}\.? \d{1,2}(, \d{4})?)\s*"
     r"(\((?P<source>[^)]{2,40})\))?\s*[-–—]+\s*"
 )
-_BY_LINE = re.compile(r"^\s*by\s+[A-Z][\w.'-]+(\s+[A-Z][\w.'-]+){0,3}\s*$")
+# Any case of "by" ("By Jane Doe", "BY JANE DOE"), but the name must be capitalised.
+_BY_LINE = re.compile(
+    r"^\s*(?i:by)\s+(?P<author>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})"
+    r"(?:\s*[|·•,\-–—]\s*(?P<when>.{6,60}))?\s*$"
+)
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 # A meta line that opens with a date: "May 20, 2024 by Rafael Quint", "Nov 19, 2024 | 4:12 pm",
 # "January 8, 2026 - by Tobias Grell - 3 Comments", "2024-05-20 10:00".
@@ -99,13 +121,22 @@ class CleanPage:
     author: str | None = None
 
 
+def _unify(text: str) -> str:
+    """One newline convention, no invisible characters, then NFC.
+
+    Invisible characters go *before* composing: "e\u200b\u0301" only becomes "é" once the
+    zero-width space between the letter and its accent is gone (else a second pass would
+    compose what the first left apart, and normalising would not be idempotent).
+    """
+    text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return unicodedata.normalize("NFC", text)
+
+
 def normalize_text(text: str) -> str:
     """NFC, no invisible characters, single spaces in lines, paragraphs split by a blank line."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _INVISIBLE.sub("", text)
     paragraphs: list[str] = []
     current: list[str] = []
-    for raw in text.split("\n"):
+    for raw in _unify(text).split("\n"):
         line = _SPACES.sub(" ", raw).strip()
         if line:
             current.append(line)
@@ -118,15 +149,33 @@ def normalize_text(text: str) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _INVISIBLE.sub("", text)
-    return [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return [_SPACES.sub(" ", line).strip() for line in _unify(text).split("\n")]
 
 
 def _is_breadcrumb(line: str) -> bool:
     if _BREADCRUMB.match(line):
         return True
+    if _DATE_META.match(line):
+        return False  # "Nov 19, 2024 | 4:12 pm | Updated 6:40 pm" is a date line, not a path
     return len(_CRUMB_SEP.findall(line)) >= 2 and len(line) < 160 and not line.endswith(".")
+
+
+def _is_image_credit(line: str) -> bool:
+    if len(line.split()) > 20:
+        return False
+    if _IMAGE_CREDIT.search(line):
+        return True
+    # A caption ends without a full stop; "Getty Images was sold to ..." is an article sentence.
+    sentence_like = line.rstrip("\"'”’»").endswith((".", "!", "?"))
+    return bool(_AGENCY.search(line)) and (not sentence_like or line.startswith("("))
+
+
+def _is_furniture(line: str) -> bool:
+    return bool(
+        _FURNITURE.match(line)
+        or _READ_MORE_LINE.match(line)
+        or (_COOKIE_NOTICE.search(line) and len(line.split()) <= 40)
+    )
 
 
 def _looks_like_title(line: str) -> bool:
@@ -134,13 +183,21 @@ def _looks_like_title(line: str) -> bool:
     return 2 <= len(words) <= 30 and not line.endswith((".", ":", ",")) and len(line) < 220
 
 
-def _parse_loose_date(text: str, default_year: int | None = None) -> date | None:
-    try:
-        default = None
-        if default_year:
-            from datetime import datetime
+def _is_prose(line: str) -> bool:
+    """A paragraph of an article: a sentence (or a long run of words), not a clipped excerpt."""
+    if line.endswith(("…", "...", "[…]", "[...]")) or _is_furniture(line):
+        return False
+    words = len(line.split())
+    return words >= 20 or (words >= 6 and line.rstrip("\"'”’»)").endswith((".", "!", "?")))
 
-            default = datetime(default_year, 1, 1)
+
+def _parse_loose_date(text: str, default_year: int | None = None) -> date | None:
+    # Without a year dateutil would silently use the current one (and "Updated: 10:32" would
+    # be today): a page's date is only read when the page says which year it is.
+    if default_year is None and not re.search(r"(?<!\d)\d{4}(?!\d)", text):
+        return None
+    try:
+        default = datetime(default_year, 1, 1) if default_year else None
         parsed = dateparser.parse(text, default=default, fuzzy=False)
     except (ValueError, OverflowError):
         return None
@@ -150,17 +207,78 @@ def _parse_loose_date(text: str, default_year: int | None = None) -> date | None
     return day
 
 
+def _teaser_block_end(lines: list[str], start: int) -> tuple[int, bool]:
+    """Where the teaser titles after a heading end, and whether the page's furniture began.
+
+    The block is the run of blank, title-like and clipped ("…") lines after the heading; the
+    furniture has begun when that run meets share buttons or the comment section.
+    """
+    index = start
+    while index < len(lines):
+        line = lines[index]
+        if line and (
+            _COMMENTS_START.match(line) or (_FURNITURE.match(line) and _SHARE_LINE.match(line))
+        ):
+            return index, True
+        if line and _is_prose(line):
+            break
+        index += 1
+    return index, False
+
+
+def _article_goes_on(lines: list[str], start: int) -> bool:
+    """Two paragraphs of prose in a row: the story continues (teasers alternate title/excerpt)."""
+    following = [line for line in lines[start:] if line][:2]
+    return len(following) == 2 and all(_is_prose(line) for line in following)
+
+
 def _strip_trailing_sections(lines: list[str]) -> list[str]:
-    """Cut at the first teaser block or comment section that sits after the article's start."""
-    content_seen = 0
-    for index, line in enumerate(lines):
-        if not line:
+    """Drop teaser blocks and cut at the comment section, once the article has started.
+
+    A teaser heading ("Related", "Check Also", ...) followed by more of the story (two prose
+    paragraphs in a row) is a box inside the article: the heading and its teaser titles go,
+    the story stays. Followed by anything else (teaser titles and excerpts to the end, share
+    buttons, a comment form) it opens the page's trailing furniture: everything after it goes.
+    """
+    kept: list[str] = []
+    content_seen = headline_seen = False
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line and content_seen and _COMMENTS_START.match(line):
+            break
+        if line and _TEASER_BLOCK.match(line):
+            end, furniture = _teaser_block_end(lines, index + 1)
+            goes_on = not furniture and _article_goes_on(lines, end)
+            if content_seen and not goes_on:
+                break
+            # Above the story the titles under a heading are teasers only when the headline
+            # already stood above them; else one of them may be the headline: keep them.
+            index = end if goes_on and (content_seen or headline_seen) else index + 1
             continue
-        if content_seen and (_TEASER_BLOCK.match(line) or _COMMENTS_START.match(line)):
-            return lines[:index]
-        if len(line.split()) >= 8:
-            content_seen += 1
-    return lines
+        if line and not content_seen:
+            page_furniture = _is_breadcrumb(line) or _is_image_credit(line) or _is_furniture(line)
+            words = len(line.split())
+            content_seen = not page_furniture and (
+                words >= 8 or (words >= 3 and line.endswith((".", "!", "?")))
+            )
+            if _is_breadcrumb(line):
+                headline_seen = False  # a line above the breadcrumb is the masthead
+            elif not page_furniture and _looks_like_title(line):
+                headline_seen = True
+        kept.append(line)
+        index += 1
+    return kept
+
+
+def _date_and_author(line: str) -> tuple[date, str | None] | None:
+    """A meta line that opens with a date: "May 20, 2024 by Rafael Quint", "Nov 19, 2024 | 4:12 pm"."""
+    meta = _DATE_META.match(line)
+    rest = _META_REST.match(meta.group("rest")) if meta else None
+    when = _parse_loose_date(meta.group("when")) if meta and rest else None
+    if rest is None or when is None:
+        return None
+    return when, rest.group("author")
 
 
 def clean_dump(text: str) -> CleanPage:  # noqa: PLR0912, PLR0915 - one pass over lines, one rule per kind
@@ -180,10 +298,10 @@ def clean_dump(text: str) -> CleanPage:  # noqa: PLR0912, PLR0915 - one pass ove
         if _is_breadcrumb(line):
             parts = [p.strip() for p in re.split(r"/|>|»|›|\|", line) if p.strip()]
             crumb_title = parts[-1] if parts else None
+            if title is not None and not any(kept):
+                title = None  # what stood above the breadcrumb was the masthead, not the headline
             continue
-        if _IMAGE_CREDIT.search(line) and len(line.split()) <= 20:
-            continue
-        if _FURNITURE.match(line) or _READ_MORE_LINE.match(line):
+        if _is_image_credit(line) or _is_furniture(line):
             continue
         match = _PUBLISHED_LINE.match(line)
         if match:
@@ -193,19 +311,29 @@ def clean_dump(text: str) -> CleanPage:  # noqa: PLR0912, PLR0915 - one pass ove
                 if by.strip() and author is None:
                     author = by.strip()
                 continue
-        meta = _DATE_META.match(line)
-        rest = _META_REST.match(meta.group("rest")) if meta else None
-        when = _parse_loose_date(meta.group("when")) if meta and rest else None
-        if rest and when:
-            published = published or when
-            if rest.group("author") and author is None:
-                author = rest.group("author")
+        dated = _date_and_author(line)
+        if dated:
+            published = published or dated[0]
+            if dated[1] and author is None:
+                author = dated[1]
             if kept and _NAME_ONLY.match(kept[-1]) and author is None:
                 author = kept.pop()  # a byline without "by" just above the date
             continue
-        if _BY_LINE.match(line) and author is None:
-            author = line.split(None, 1)[1].strip()
+        by_line = _BY_LINE.match(line)
+        by_date = (
+            _date_and_author(by_line.group("when")) if by_line and by_line.group("when") else None
+        )
+        if by_line and (by_line.group("when") is None or by_date):
+            # "By Jane Doe", or "By Jane Doe | May 12, 2024"; "By Monday, the river ..." is prose.
+            author = author or by_line.group("author")
+            if by_date:
+                published = published or by_date[0]
             continue
+        if not any(kept):
+            if title is None and len(line.split()) == 1:
+                continue  # a section label above the headline ("Sport", "Science")
+            if title is not None and line.casefold() == title.casefold():
+                continue  # the headline repeated above the story
         if title is None and not any(kept) and _looks_like_title(line):
             title = line
             continue
@@ -218,8 +346,12 @@ def clean_dump(text: str) -> CleanPage:  # noqa: PLR0912, PLR0915 - one pass ove
         if published is None:
             published = _parse_loose_date(dateline.group("when"))
         elif dateline.group("when"):
-            # A dateline without a year takes the year of the page's published line.
-            published = _parse_loose_date(dateline.group("when"), published.year) or published
+            # A dateline without a year takes the year of the page's published line; a
+            # "Dec. 31" dateline on a page published on 2 January is from the year before.
+            day = _parse_loose_date(dateline.group("when"), published.year)
+            if day and day > published and not re.search(r"\d{4}", dateline.group("when")):
+                day = _parse_loose_date(dateline.group("when"), published.year - 1)
+            published = day or published
     if title is None:
         title = crumb_title
     return CleanPage(title=title, body=body, published=published, source=source, author=author)

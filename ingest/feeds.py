@@ -10,7 +10,6 @@ carry the last update).
 from __future__ import annotations
 
 import hashlib
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -66,10 +65,7 @@ class ParsedFeed:
 
 def parse_feed(content: bytes, *, origin: str) -> ParsedFeed:
     """Parse RSS/Atom bytes (never a URL: feedparser would fetch it)."""
-    with warnings.catch_warnings():
-        # feedparser warns about its own deprecated aliases while building results.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        parsed: Any = feedparser.parse(content)
+    parsed: Any = feedparser.parse(content)
     problem = None
     if parsed.get("bozo"):
         problem = str(parsed.get("bozo_exception") or "malformed feed").splitlines()[0]
@@ -109,7 +105,7 @@ def entry_item(
     if entry.link and not is_full_text(entry):
         return PendingUrl(
             url=entry.link,
-            origin=entry.link,
+            origin=parsed.origin,
             title=entry.title or None,
             source=parsed.title,
             published=published,
@@ -163,8 +159,9 @@ def _entry(raw: Any, index: int) -> FeedEntry:
     link = raw.get("link") or None
     published = None
     for key in ("published", "updated", "created"):
-        # The raw string keeps the publisher's own day; *_parsed is shifted to UTC.
-        published = parse_date(raw.get(key)) or parse_date(raw.get(f"{key}_parsed"))
+        # dict.get skips feedparser's deprecated `updated` -> `published` alias (and its
+        # DeprecationWarning). The raw string keeps the publisher's own day; *_parsed is UTC.
+        published = parse_date(dict.get(raw, key)) or parse_date(dict.get(raw, f"{key}_parsed"))
         if published:
             break
     return FeedEntry(

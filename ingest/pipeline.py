@@ -238,7 +238,7 @@ class Ingestor:
             if story_id != article.id:
                 summary.syndicated += 1
             self.archive.catalog.commit_article(
-                _record(article, story_id, len(item.chunks)), item.chunks
+                _record(article, story_id, len(item.chunks)), item.chunks, article.body
             )
             if item.is_update:
                 summary.updated += 1

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS articles (
     external_id TEXT,
     story_id TEXT,
     n_chunks INTEGER NOT NULL,
-    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+    ingested_at TEXT NOT NULL DEFAULT (datetime('now')),
+    body TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS articles_body ON articles(body_hash);
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
@@ -71,6 +72,12 @@ CREATE TABLE IF NOT EXISTS aliases (
 );
 CREATE INDEX IF NOT EXISTS aliases_article ON aliases(article_id);
 """
+
+
+_RECORD_COLUMNS = (
+    "article_id, content_hash, body_hash, title, source, url, published_int, date_source, "
+    "author, origin, external_id, story_id, n_chunks, ingested_at"
+)
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,9 @@ class Catalog:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(_SCHEMA)
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(articles)")}
+        if "body" not in columns:  # catalogs written before bodies were kept
+            self.conn.execute("ALTER TABLE articles ADD COLUMN body TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         """Close the database."""
@@ -143,7 +153,7 @@ class Catalog:
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             rows = self.conn.execute(
-                f"SELECT * FROM articles WHERE article_id IN ({marks})",  # noqa: S608 - placeholders only
+                f"SELECT {_RECORD_COLUMNS} FROM articles WHERE article_id IN ({marks})",  # noqa: S608 - placeholders only
                 part,
             ).fetchall()
             for row in rows:
@@ -171,7 +181,9 @@ class Catalog:
                 return str(row[0])
         return None
 
-    def commit_article(self, record: ArticleRecord, chunks: Sequence[ChunkRecord]) -> None:
+    def commit_article(
+        self, record: ArticleRecord, chunks: Sequence[ChunkRecord], body: str = ""
+    ) -> None:
         """Make an article (and its freshly stored vectors) visible, replacing an old version.
 
         The old version's vectors are listed for clean-up in the same transaction, so a crash
@@ -190,7 +202,7 @@ class Catalog:
             self.conn.execute(
                 "INSERT OR REPLACE INTO articles(article_id, content_hash, body_hash, title, "
                 "source, url, published_int, date_source, author, origin, external_id, story_id, "
-                "n_chunks) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "n_chunks, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     record.article_id,
                     record.content_hash,
@@ -205,6 +217,7 @@ class Catalog:
                     record.external_id,
                     record.story_id,
                     record.n_chunks,
+                    body,
                 ),
             )
             self.conn.executemany(
@@ -271,6 +284,13 @@ class Catalog:
             for row in rows:
                 found[str(row[0])] = (str(row[1]), str(row[2]), int(row[3]))
         return found
+
+    def bodies(self) -> Iterator[tuple[ArticleRecord, str]]:
+        """Every stored article with its full text (for the baseline and exports)."""
+        for row in self.conn.execute(
+            f"SELECT {_RECORD_COLUMNS}, body FROM articles ORDER BY article_id"  # noqa: S608 - constant
+        ):
+            yield _record(row[:-1]), str(row[-1])
 
     def article_chunks(self, article_id: str) -> list[tuple[str, str]]:
         """(chunk_id, text) of an article in reading order."""

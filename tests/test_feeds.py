@@ -138,7 +138,9 @@ def test_unreachable_page_is_a_load_error(server: LocalServer, fetcher: Fetcher)
     rss = parse_feed(fixture_feed(server, "regional.rss"), origin="regional.rss")
     items = list(articles_from_feed(rss, fetcher, today=TODAY))
     assert [type(item).__name__ for item in items] == ["Article", "LoadError", "Article"]
-    assert str(items[1]) == f"{server.url('/pages/harbour.html')}: HTTP 404 Not Found"
+    assert str(items[1]) == (
+        f"{server.url('/pages/harbour.html')}: HTTP 404 Not Found (listed in regional.rss)"
+    )
 
 
 # --- subscriptions ---------------------------------------------------------------------------
@@ -237,7 +239,8 @@ def test_failed_page_is_retried_next_sync(
     first = sync_feed(subs.get("Regional"), fetcher, today=TODAY)
     assert len(first.new) == 2
     assert [error.origin for error in first.errors] == [server.url("/pages/harbour.html")]
-    assert first.subscription.last_error == "HTTP 404 Not Found"
+    feed_url = server.url("/feeds/regional.rss")
+    assert first.subscription.last_error == f"HTTP 404 Not Found (listed in {feed_url})"
     subs.record(first)
 
     server.routes["/pages/harbour.html"] = harbour
@@ -262,3 +265,12 @@ def test_sync_of_an_unreachable_feed_keeps_the_state(
     broken = sync_feed(subs.get("Gone"), fetcher, today=TODAY)
     assert len(broken.errors) == 1
     assert "not an RSS/Atom feed" in broken.errors[0].reason
+
+
+def test_unreadable_entry_date_is_none_without_warnings() -> None:
+    rss = (
+        b'<rss version="2.0"><channel><title>T</title><item><title>A</title>'
+        b"<link>https://a.example/1</link><pubDate>the other day</pubDate></item></channel></rss>"
+    )
+    (entry,) = parse_feed(rss, origin="t.rss").entries
+    assert entry.published is None

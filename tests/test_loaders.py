@@ -6,17 +6,20 @@ import gzip
 import io
 import json
 import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
 from ingest.fetch import PendingUrl
-from ingest.loaders import LoadItem, is_url_list, iter_files, load_file, load_paths
+from ingest.loaders import SUFFIXES, LoadItem, is_url_list, iter_files, load_file, load_paths
 from ingest.warc import WarcSkip
 from tests.httpserver import FIXTURES
 
@@ -484,3 +487,14 @@ def test_one_bad_file_does_not_stop_the_rest(tmp_path: Path) -> None:
         "LoadError",
     ]
     assert all("\n" not in str(item) for item in errors(items))
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.binary(max_size=2048), suffix=st.sampled_from(SUFFIXES))
+def test_any_bytes_give_items_not_exceptions(data: bytes, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"input{suffix}"
+        path.write_bytes(data)
+        items = load(path)
+    assert all(isinstance(item, Article | LoadError | PendingUrl | WarcSkip) for item in items)
+    assert all("\n" not in str(item) for item in items if isinstance(item, LoadError))

@@ -1,0 +1,746 @@
+"""The Telegram bot end to end: real PTB Application, real HTTP, fake Bot API, real archive.
+
+Each test runs the bot exactly as `run_polling` does (initialize, post_init, polling, start)
+against `FakeTelegram`, injects what users send and reads what the bot sent back. The archive
+is a real one (Chroma and SQLite in tmp_path) with the hashing embedder; fakes of our own code
+are real subclasses of `Responder`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.formatting import MAX_MESSAGE
+from bot.telegram import (
+    ADMINS_ONLY,
+    FAILED,
+    GONE,
+    NO_ANSWER_YET,
+    REFUSAL,
+    BotApp,
+    QuestionLimiter,
+    TokenFilter,
+    build_application,
+    safe_file_name,
+)
+from config.settings import Settings, TelegramSettings
+from ingest.articles import Article
+from ingest.pipeline import Ingestor
+from retrieval.archive import Archive
+from retrieval.conversation import Conversation
+from retrieval.responder import AskOptions, Responder
+from retrieval.results import Answer
+from tests.conftest import ROOT, make_settings
+from tests.fake_telegram import ApiCall, FakeTelegram, is_call, parse_html
+
+BOT = "newsbot_test_bot"
+PORT_URL = "https://news.example/port-strike?id=1&ref=x"
+STRIKE_Q = "How many workers joined the strike at Meridian City port?"
+PANDA_Q = "When will the red panda cubs go on public view?"
+ARTICLES = [
+    Article(
+        title="Port strike <b begins & dockers walk out",
+        body=(
+            "Dock workers at Meridian City port walked out on Monday morning. About 4,000 "
+            "workers joined the strike at Meridian City port, the union said. The port authority "
+            "called the walkout <script>alert(1)</script> unlawful & costly, a spokesman said."
+        ),
+        origin="test:port",
+        url=PORT_URL,
+        source="Harbor <Wire>",
+        published=date(2025, 3, 3),
+    ),
+    Article(
+        title="Red panda cubs at Kestrel Bay Zoo",
+        body=(
+            "Two red panda cubs were born at Kestrel Bay Zoo this spring. The cubs will go on "
+            "public view in June, keepers said."
+        ),
+        origin="test:pandas",
+        url="https://news.example/pandas",
+        source="Bay Herald",
+        published=date(2025, 5, 1),
+    ),
+]
+
+
+class RecordingResponder(Responder):
+    """The real responder, remembering each question and how long its conversation was."""
+
+    def __init__(self, archive: Archive, delay_s: float = 0.0) -> None:
+        super().__init__(archive)
+        self.asked: list[tuple[str, int]] = []
+        self.delay_s = delay_s
+
+    def ask(
+        self,
+        question: str,
+        options: AskOptions | None = None,
+        conversation: Conversation | None = None,
+    ) -> Answer:
+        self.asked.append((question, len(conversation.turns) if conversation else -1))
+        time.sleep(self.delay_s)
+        return super().ask(question, options, conversation)
+
+
+class LongResponder(Responder):
+    """Answers with ~12,000 characters of cited, markup-laden text."""
+
+    def ask(
+        self,
+        question: str,
+        options: AskOptions | None = None,
+        conversation: Conversation | None = None,
+    ) -> Answer:
+        answer = super().ask(question, options, conversation)
+        sentence = "Dockers <b>struck</b> & the port <i>shut</i>, the union said. [1] "
+        text = "\n\n".join(sentence * 8 for _ in range(24))
+        return replace(answer, text=text)
+
+
+class FailingResponder(Responder):
+    def ask(self, question: str, *args: Any, **kwargs: Any) -> Answer:
+        raise RuntimeError(f"disk on fire at /srv/secret/{self.settings.data_dir}")
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with FakeTelegram(bot_username=BOT) as server:
+        yield server
+
+
+@pytest.fixture
+def news(archive: Archive) -> Archive:
+    summary = Ingestor(archive).ingest(ARTICLES)
+    assert summary.added == 2
+    return archive
+
+
+def _settings(archive: Archive, fake: FakeTelegram, **telegram: Any) -> Settings:
+    section = TelegramSettings(
+        token=fake.token, api_url=fake.base_url, file_url=fake.base_file_url, **telegram
+    )
+    return archive.settings.model_copy(update={"telegram": section})
+
+
+def _app(
+    archive: Archive, fake: FakeTelegram, responder: Responder | None = None, **telegram: Any
+) -> BotApp:
+    typing_interval = telegram.pop("typing_interval", 4.0)
+    return build_application(
+        _settings(archive, fake, **telegram),
+        archive,
+        responder=responder,
+        typing_interval=typing_interval,
+    )
+
+
+@contextlib.asynccontextmanager
+async def _running(app: BotApp) -> AsyncIterator[BotApp]:
+    """What `run_polling` does, minus signal handling; stopping processes every update."""
+    async with app:
+        if app.post_init is not None:
+            await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1, drop_pending_updates=False)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+def _answers(fake: FakeTelegram, chat_id: int) -> list[ApiCall]:
+    return [c for c in fake.calls("sendMessage", chat_id=chat_id) if c.ok]
+
+
+def _button(call: ApiCall) -> str:
+    return str(call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+
+
+def _mention(text: str) -> list[dict[str, Any]]:
+    return [{"type": "mention", "offset": text.index("@"), "length": len(BOT) + 1}]
+
+
+# --- questions and answers -----------------------------------------------------------------
+
+
+def test_question_gets_typing_then_cited_html_answer(fake: FakeTelegram, news: Archive) -> None:
+    async def scenario() -> float:
+        async with _running(_app(news, fake)):
+            started = time.monotonic()
+            fake.inject_message(7, 7, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+            return time.monotonic() - started
+
+    elapsed = asyncio.run(scenario())
+    assert elapsed < 2.0
+    methods = [c.method for c in fake.sent if c.params.get("chat_id") == 7]
+    assert methods.index("sendChatAction") < methods.index("sendMessage")
+    assert fake.calls("sendChatAction", chat_id=7)[0].params["action"] == "typing"
+    (answer,) = fake.calls("sendMessage", chat_id=7)
+    assert answer.params["parse_mode"] == "HTML"
+    assert (
+        '<a href="https://news.example/port-strike?id=1&amp;ref=x">[1]</a>' in answer.params["text"]
+    )
+    assert "About 4,000 workers joined the strike" in answer.result["text"]
+    assert _button(answer).startswith("src:")
+    assert "reply_to_message" not in answer.result  # private chats are not quoted
+    assert {c["command"] for c in fake.commands} >= {"ask", "sources", "new", "help", "stats"}
+
+
+def test_sources_button_and_command_show_cited_passages(fake: FakeTelegram, news: Archive) -> None:
+    async def scenario() -> None:
+        async with _running(_app(news, fake)):
+            fake.inject_message(7, 7, STRIKE_Q)
+            (answer,) = await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+            fake.inject_callback_query(7, 7, _button(answer), answer.result["message_id"])
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
+            fake.inject_message(7, 7, "/sources")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=3)
+
+    asyncio.run(scenario())
+    (press,) = fake.calls("answerCallbackQuery")
+    assert not press.params.get("show_alert")
+    answer, button_view, command_view = _answers(fake, 7)
+    assert button_view.result["reply_to_message"]["message_id"] == answer.result["message_id"]
+    for view in (button_view, command_view):
+        visible = view.result["text"]
+        assert "Port strike <b begins & dockers walk out · Harbor <Wire> · 2025-03-03" in visible
+        assert "About 4,000 workers" in visible
+        assert f'href="{PORT_URL.replace("&", "&amp;")}"' in view.params["text"]
+
+
+def test_foreign_unknown_and_malformed_buttons_get_an_alert(
+    fake: FakeTelegram, news: Archive
+) -> None:
+    async def scenario() -> None:
+        async with _running(_app(news, fake)):
+            fake.inject_message(7, 7, STRIKE_Q)
+            fake.inject_message(8, 8, PANDA_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+            (theirs,) = await fake.wait_for_async(is_call("sendMessage", chat_id=8))
+            ours = fake.calls("sendMessage", chat_id=7)[0]
+            message_id = theirs.result["message_id"]
+            for data in (_button(ours), "src:AAAAAAAA", "src:../../etc", "bogus"):
+                fake.inject_callback_query(8, 8, data, message_id)
+            await fake.wait_for_async(is_call("answerCallbackQuery"), count=4)
+
+    asyncio.run(scenario())
+    presses = fake.calls("answerCallbackQuery")
+    assert [(p.params["text"], p.params["show_alert"]) for p in presses] == [(GONE, True)] * 4
+    assert len(_answers(fake, 8)) == 1  # nothing from the archive for any of them
+
+
+def test_group_answers_only_when_addressed(fake: FakeTelegram, news: Archive) -> None:
+    group = -100123
+    responder = RecordingResponder(news)
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake, responder)):
+            fake.inject_message(group, 5, STRIKE_Q, chat_type="supergroup")
+            asked = f"@{BOT} {STRIKE_Q}"
+            mention_id = fake.inject_message(
+                group, 5, asked, chat_type="supergroup", entities=_mention(asked)
+            )
+            (answer,) = await fake.wait_for_async(is_call("sendMessage", chat_id=group))
+            fake.inject_message(group, 6, f"/ask@{BOT} {PANDA_Q}", chat_type="supergroup")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=group), count=2)
+            follow_up = "and when will the cubs go on public view?"
+            fake.inject_message(
+                group,
+                6,
+                follow_up,
+                chat_type="supergroup",
+                reply_to_message=answer.result["message_id"],
+            )
+            await fake.wait_for_async(is_call("sendMessage", chat_id=group), count=3)
+            del mention_id
+
+    asyncio.run(scenario())
+    assert [q for q, _ in responder.asked] == [
+        STRIKE_Q,
+        PANDA_Q,
+        "and when will the cubs go on public view?",
+    ]
+    answers = _answers(fake, group)
+    assert len(answers) == 3
+    assert all("reply_to_message" in a.result for a in answers)  # groups are quoted
+    assert "4,000" in answers[0].result["text"]
+    assert "June" in answers[2].result["text"]
+
+
+def test_strangers_are_refused_once_and_get_nothing(fake: FakeTelegram, news: Archive) -> None:
+    responder = RecordingResponder(news)
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake, responder, allowed_users=[1])):
+            fake.inject_message(2, 2, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=2))
+            fake.inject_message(2, 2, "/sources")
+            fake.inject_message(2, 2, PANDA_Q)
+            fake.inject_message(1, 1, STRIKE_Q)
+            (answer,) = await fake.wait_for_async(is_call("sendMessage", chat_id=1))
+            fake.add_chat(2)
+            fake.inject_callback_query(1, 2, _button(answer), answer.result["message_id"])
+            await fake.wait_for_async(is_call("answerCallbackQuery"))
+
+    asyncio.run(scenario())
+    assert [c.params["text"] for c in fake.calls("sendMessage", chat_id=2)] == [REFUSAL]
+    assert not fake.calls("sendChatAction", chat_id=2)
+    assert [q for q, _ in responder.asked] == [STRIKE_Q]  # only the allowed user's
+    (press,) = fake.calls("answerCallbackQuery")
+    assert (press.params["text"], press.params["show_alert"]) == (REFUSAL, True)
+
+
+def test_allowed_chat_admits_its_members(fake: FakeTelegram, news: Archive) -> None:
+    async def scenario() -> None:
+        async with _running(_app(news, fake, allowed_chats=[-42])):
+            fake.inject_message(-42, 9, f"/ask {STRIKE_Q}", chat_type="group")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=-42))
+            fake.inject_message(9, 9, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=9))
+
+    asyncio.run(scenario())
+    assert "4,000" in _answers(fake, -42)[0].result["text"]
+    assert [c.params["text"] for c in _answers(fake, 9)] == [REFUSAL]
+
+
+# --- admin: stats and ingest -------------------------------------------------------------------
+
+
+def test_non_admins_cannot_ingest_or_see_stats(fake: FakeTelegram, news: Archive) -> None:
+    before = news.catalog.stats().articles
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake, admins=[99])):
+            fake.inject_document(5, 5, "news.jsonl", b'{"title": "x", "text": "y"}\n', "text/plain")
+            fake.inject_message(5, 5, "/ingest")
+            fake.inject_message(5, 5, "/stats")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=5), count=3)
+
+    asyncio.run(scenario())
+    assert [c.params["text"] for c in fake.calls("sendMessage", chat_id=5)] == [ADMINS_ONLY] * 3
+    assert not fake.calls("getFile")
+    assert news.catalog.stats().articles == before
+
+
+def test_admin_upload_is_ingested_then_answerable(fake: FakeTelegram, news: Archive) -> None:
+    record = {
+        "title": "Ferry <service> resumes",
+        "text": "The Larkspur ferry resumed service on Tuesday after a three-week repair & refit.",
+        "url": "https://news.example/ferry",
+        "source": "Coastline Post",
+        "published": "2025-06-10",
+    }
+    content = (json.dumps(record) + "\n" + "{not json\n").encode()
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake, admins=[99])):
+            fake.inject_document(
+                99, 99, "../../etc/ferry news.jsonl", content, "application/x-ndjson"
+            )
+            await fake.wait_for_async(is_call("sendMessage", chat_id=99))
+            fake.inject_document(99, 99, "payload.exe", b"MZ", "application/octet-stream")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=99), count=2)
+            fake.inject_message(99, 99, "When did the Larkspur ferry resume service?")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=99), count=3)
+            fake.inject_message(99, 99, "/stats")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=99), count=4)
+
+    asyncio.run(scenario())
+    report, refused, answer, stats = (c.result["text"] for c in _answers(fake, 99))
+    assert report.startswith("ferry_news.jsonl: added 1, updated 0")
+    assert "failed 1" in report
+    assert "• ferry_news.jsonl:2:" in report  # the failing line, without our temp folder
+    assert "newsbot-upload-" not in report
+    assert refused.startswith("I can't read payload.exe")
+    assert "three-week repair & refit" in answer
+    assert 'href="https://news.example/ferry"' in _answers(fake, 99)[2].params["text"]
+    assert stats.startswith("Archive\narticles: 3\n")
+
+
+def test_oversized_upload_is_refused_before_download(fake: FakeTelegram, news: Archive) -> None:
+    async def scenario() -> None:
+        async with _running(_app(news, fake, admins=[99], max_upload_mb=0.001)):
+            fake.inject_document(99, 99, "big.txt", b"x" * 5000, "text/plain")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=99))
+
+    asyncio.run(scenario())
+    assert "too big" in fake.calls("sendMessage", chat_id=99)[0].params["text"]
+    assert not fake.calls("getFile")
+
+
+def test_safe_file_name_drops_folders_and_odd_characters() -> None:
+    assert safe_file_name("../../etc/passwd.json") == "passwd.json"
+    assert safe_file_name("C:\\Users\\x\\feed.rss") == "feed.rss"
+    assert safe_file_name("..hidden.csv") == "hidden.csv"
+    assert safe_file_name("naïve <news>;rm -rf.jsonl") == "na_ve_news_rm_-rf.jsonl"
+    assert safe_file_name("") == "upload"
+    assert safe_file_name("/") == "upload"
+    long = safe_file_name("a" * 300 + ".warc.gz")
+    assert len(long) <= 100
+    assert long.endswith(".gz")
+
+
+# --- message handling -----------------------------------------------------------------------
+
+
+def test_long_answer_is_split_into_valid_messages(fake: FakeTelegram, news: Archive) -> None:
+    async def scenario() -> None:
+        async with _running(_app(news, fake, LongResponder(news))):
+            fake.inject_message(7, 7, STRIKE_Q)
+            await fake.wait_for_async(
+                lambda c: c.method == "sendMessage" and "reply_markup" in c.params
+            )
+
+    asyncio.run(scenario())
+    parts = fake.calls("sendMessage", chat_id=7)
+    assert len(parts) >= 3
+    assert all(c.ok and len(c.params["text"]) <= MAX_MESSAGE for c in parts)
+    assert ["reply_markup" in c.params for c in parts] == [False] * (len(parts) - 1) + [True]
+    assert sum(len(c.result["text"]) for c in parts) > 11_000
+    assert "Dockers struck & the port shut" in parts[1].result["text"]
+
+
+def test_article_markup_survives_escaping(fake: FakeTelegram, news: Archive) -> None:
+    async def scenario() -> None:
+        async with _running(_app(news, fake)):
+            fake.inject_message(7, 7, "What did the port authority call the walkout?")
+            (answer,) = await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+            fake.inject_callback_query(7, 7, _button(answer), answer.result["message_id"])
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
+
+    asyncio.run(scenario())
+    answer, sources = fake.calls("sendMessage", chat_id=7)
+    assert all(c.ok and c.params["parse_mode"] == "HTML" for c in (answer, sources))
+    assert "walkout <script>alert(1)</script> unlawful & costly" in answer.result["text"]
+    assert "&lt;script&gt;" in answer.params["text"]
+    assert "Port strike <b begins & dockers walk out" in sources.result["text"]
+
+
+def test_flood_limit_429_is_retried(
+    fake: FakeTelegram, news: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # PTB's RetryAfter otherwise warns
+    fake.fail_next("sendMessage", status=429, retry_after=1)
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake)):
+            fake.inject_message(7, 7, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), timeout=10)
+
+    asyncio.run(scenario())
+    calls = fake.calls("sendMessage", chat_id=7)
+    assert [c.ok for c in calls] == [False, True]
+    assert calls[0].error is not None
+    assert calls[0].error["error_code"] == 429
+    assert calls[0].params["text"] == calls[1].params["text"]
+
+
+def test_rejected_html_is_resent_as_plain_text(fake: FakeTelegram, news: Archive) -> None:
+    fake.fail_next("sendMessage", status=400, description="Bad Request: can't parse entities: x")
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake)):
+            fake.inject_message(7, 7, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+
+    asyncio.run(scenario())
+    rejected, plain = fake.calls("sendMessage", chat_id=7)
+    assert rejected.params["parse_mode"] == "HTML"
+    assert "parse_mode" not in plain.params
+    assert f"[1] ({PORT_URL})" in plain.result["text"]
+    assert _button(plain).startswith("src:")
+
+
+def test_question_rate_limit_is_polite(fake: FakeTelegram, news: Archive) -> None:
+    async def scenario() -> None:
+        async with _running(_app(news, fake, questions_per_minute=2)):
+            for _ in range(3):
+                fake.inject_message(7, 7, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=3)
+
+    asyncio.run(scenario())
+    texts = [c.result["text"] for c in _answers(fake, 7)]
+    assert sum("4,000" in t for t in texts) == 2
+    (polite,) = [t for t in texts if "4,000" not in t]
+    assert polite.startswith("You're asking faster than I can read. Please try again in ")
+
+
+def test_question_limiter_window() -> None:
+    now = [0.0]
+    limiter = QuestionLimiter(2, clock=lambda: now[0])
+    assert [limiter.wait_s(1), limiter.wait_s(1), limiter.wait_s(2)] == [0.0, 0.0, 0.0]
+    now[0] = 10.0
+    assert limiter.wait_s(1) == pytest.approx(50.0)
+    now[0] = 60.0
+    assert limiter.wait_s(1) == 0.0
+
+
+def test_new_resets_the_conversation(fake: FakeTelegram, news: Archive) -> None:
+    responder = RecordingResponder(news)
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake, responder)):
+            for text, count in (
+                (STRIKE_Q, 1),
+                (PANDA_Q, 2),
+                ("/new", 3),
+                ("/sources", 4),
+                (STRIKE_Q, 5),
+            ):
+                fake.inject_message(7, 7, text)
+                await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=count)
+
+    asyncio.run(scenario())
+    assert [turns for _, turns in responder.asked] == [0, 1, 0]
+    texts = [c.result["text"] for c in _answers(fake, 7)]
+    assert texts[2:4] == ["Started a new conversation.", NO_ANSWER_YET]
+
+
+def test_typing_is_renewed_while_answering(fake: FakeTelegram, news: Archive) -> None:
+    responder = RecordingResponder(news, delay_s=0.6)
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake, responder, typing_interval=0.15)):
+            fake.inject_message(7, 7, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+
+    asyncio.run(scenario())
+    assert len(fake.calls("sendChatAction", chat_id=7)) >= 3
+    assert fake.sent[-1].method == "sendMessage"  # typing stops once the answer is there
+
+
+def test_one_error_handler_tells_the_user_briefly(
+    fake: FakeTelegram, news: Archive, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = _app(news, fake, FailingResponder(news))
+    assert len(app.error_handlers) == 1
+
+    async def scenario() -> None:
+        async with _running(app):
+            fake.inject_message(7, 7, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+
+    with caplog.at_level(logging.ERROR, logger="bot.telegram"):
+        asyncio.run(scenario())
+    assert [c.params["text"] for c in fake.calls("sendMessage", chat_id=7)] == [FAILED]
+    (record,) = [r for r in caplog.records if r.name == "bot.telegram"]
+    assert record.exc_info is not None
+    assert "disk on fire" in caplog.text  # the traceback is in the log, not in the chat
+
+
+def test_token_filter_redacts_messages_and_tracebacks() -> None:
+    token = "123456789:TEST-token-for-newsbot"
+    lines: list[str] = []
+
+    class ListHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(self.format(record))
+
+    handler = ListHandler()
+    handler.addFilter(TokenFilter(token))
+    logger = logging.getLogger("tests.token")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("POST https://api.telegram.org/bot%s/getMe", token)
+        try:
+            raise ValueError(f"bad URL .../bot{token}/sendMessage")
+        except ValueError:
+            logger.exception("failed")
+        logger.warning("secret half alone: %s", token.split(":")[1])
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = True
+    assert len(lines) == 3
+    assert all("TEST-token-for-newsbot" not in line for line in lines)
+    assert "[token redacted]" in lines[0]
+    assert "ValueError: bad URL" in lines[1]
+
+
+# --- restarts, load and the real command ------------------------------------------------------
+
+
+def test_restart_answers_nothing_twice(fake: FakeTelegram, news: Archive) -> None:
+    async def scenario() -> None:
+        async with _running(_app(news, fake)):
+            fake.inject_message(7, 7, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+        async with _running(_app(news, fake)):
+            fake.inject_message(7, 7, PANDA_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
+
+    asyncio.run(scenario())
+    assert sorted(fake.deliveries.values()) == [1, 1]
+    assert len(fake.calls("sendMessage", chat_id=7)) == 2
+    assert fake.pending_updates == []
+
+
+def test_fifty_users_at_once_are_each_answered_once(fake: FakeTelegram, news: Archive) -> None:
+    users = range(1001, 1051)
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake)):
+            for user in users:
+                fake.inject_message(user, user, STRIKE_Q if user % 2 else PANDA_Q)
+            await fake.wait_for_async(is_call("sendMessage"), count=50, timeout=30)
+
+    asyncio.run(scenario())
+    assert all(len(_answers(fake, user)) == 1 for user in users)
+    assert len(fake.calls("sendMessage")) == 50
+    assert sorted(set(fake.deliveries.values())) == [1]
+    assert len(fake.deliveries) == 50
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _newsbot(
+    tmp_path: Path, fake: FakeTelegram, *args: str, **env: str
+) -> Iterator[subprocess.Popen[str]]:
+    """`newsbot telegram ...` as a child process against `fake`, on a pre-ingested archive."""
+    data = tmp_path / "child-data"
+    archive = Archive(make_settings(data))
+    Ingestor(archive).ingest(ARTICLES)
+    archive.close()
+    child_env = {
+        **os.environ,
+        "NEWSBOT_TELEGRAM__TOKEN": fake.token,
+        "NEWSBOT_TELEGRAM__API_URL": fake.base_url,
+        "NEWSBOT_TELEGRAM__FILE_URL": fake.base_file_url,
+        "NEWSBOT_DATA_DIR": str(data),
+        "NEWSBOT_EMBEDDING__MODEL": "deterministic:256",
+        "HF_HUB_OFFLINE": "1",
+        **env,
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from bot.cli import main; main()",
+        "--debug",
+        "telegram",
+        *args,
+    ]
+    child = subprocess.Popen(
+        command, cwd=ROOT, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+
+
+def _stop(child: subprocess.Popen[str]) -> tuple[int, str]:
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=20)
+    return child.returncode, stderr
+
+
+def test_newsbot_telegram_child_answers_and_stops_on_sigterm(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    with _newsbot(tmp_path, fake) as child:
+        fake.inject_message(7, 7, STRIKE_Q)
+        try:
+            (answer,) = fake.wait_for(is_call("sendMessage", chat_id=7), timeout=30)
+        except TimeoutError:
+            child.kill()
+            pytest.fail(f"no answer; child stderr:\n{child.communicate()[1][-3000:]}")
+        code, stderr = _stop(child)
+    assert code == 0, stderr[-3000:]
+    assert "4,000" in answer.result["text"]
+    assert f'href="{PORT_URL.replace("&", "&amp;")}"' in answer.params["text"]
+    assert f"answering as @{BOT}" in stderr
+    assert "TEST-token-for-newsbot" not in stderr
+    assert fake.pending_updates == []  # confirmed on the way out: a restart answers nothing again
+    assert list(fake.deliveries.values()) == [1]
+
+
+def test_newsbot_telegram_webhook_mode_checks_the_secret(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    port = _free_port()
+    hook = "https://bot.example/newsbot/hook"
+    fake.add_chat(7)
+    update = {
+        "update_id": 5,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": {"id": 7, "type": "private", "first_name": "U"},
+            "from": {"id": 7, "is_bot": False, "first_name": "U"},
+            "text": STRIKE_Q,
+        },
+    }
+    args = ("--webhook", hook, "--listen", "127.0.0.1", "--port", str(port))
+    with _newsbot(
+        tmp_path, fake, *args, NEWSBOT_TELEGRAM__WEBHOOK_SECRET="s3cret-Value_1"
+    ) as child:
+        (set_hook,) = fake.wait_for(is_call("setWebhook"), timeout=30)
+        url = f"http://127.0.0.1:{port}/newsbot/hook"
+        with httpx.Client(trust_env=False, timeout=5) as client:
+            for _ in range(50):
+                with contextlib.suppress(httpx.TransportError):
+                    wrong = client.post(
+                        url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "no"}
+                    )
+                    break
+                time.sleep(0.1)
+            right = client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Value_1"}
+            )
+        fake.wait_for(is_call("sendMessage", chat_id=7), timeout=15)
+        code, stderr = _stop(child)
+    assert set_hook.params["url"] == hook
+    assert set_hook.params["secret_token"] == "s3cret-Value_1"
+    assert (wrong.status_code, right.status_code) == (403, 200)
+    assert code == 0, stderr[-3000:]
+    assert "s3cret-Value_1" not in stderr
+    assert "TEST-token-for-newsbot" not in stderr
+    assert "4,000" in fake.calls("sendMessage", chat_id=7)[0].result["text"]
+    assert parse_html(fake.calls("sendMessage", chat_id=7)[0].params["text"])
+
+
+def test_missing_token_is_a_one_line_error(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "NEWSBOT_TELEGRAM__TOKEN": "",
+        "NEWSBOT_DATA_DIR": str(tmp_path / "d"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from bot.cli import main; main()", "telegram"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: no Telegram bot token: set NEWSBOT_TELEGRAM__TOKEN"
