@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from bot.errors import USER_ERRORS, describe_error
 from bot.evaluate import eval_command
+from bot.feeds import feeds_group, sync_command
 from bot.render import answer_json, answer_text
 from config.settings import Settings
 
@@ -251,3 +252,5 @@ def main(argv: list[str] | None = None) -> None:
 
 
 cli.add_command(eval_command, "eval")
+cli.add_command(feeds_group, "feeds")
+cli.add_command(sync_command, "sync")

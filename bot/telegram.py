@@ -107,13 +107,16 @@ _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _REDACTED = "[token redacted]"
 
 
-class TokenFilter(logging.Filter):
-    """Removes the bot token from every record: httpx and PTB log URLs that contain it."""
+class SecretFilter(logging.Filter):
+    """Removes secrets from every record: httpx and PTB log URLs that hold the bot token, and
+    PTB's debug log shows setWebhook's secret_token."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, *secrets: str) -> None:
         super().__init__()
-        secret = token.split(":", 1)[-1]
-        self.secrets = [s for s in dict.fromkeys([token, secret]) if len(s) >= 8]
+        found: list[str] = []
+        for secret in secrets:
+            found += [secret, secret.split(":", 1)[-1]]  # a token's part after ":" is the key
+        self.secrets = [s for s in dict.fromkeys(found) if len(s) >= 8]
 
     def _redact(self, text: str) -> str:
         for secret in self.secrets:
@@ -137,18 +140,18 @@ class TokenFilter(logging.Filter):
         return True
 
 
-def protect_token(token: str) -> TokenFilter:
-    """Install a TokenFilter on every root handler and quieten httpx's per-request logs."""
-    token_filter = TokenFilter(token)
+def protect_secrets(*secrets: str) -> SecretFilter:
+    """Install a SecretFilter on every root handler and quieten httpx's per-request logs."""
+    secret_filter = SecretFilter(*secrets)
     root = logging.getLogger()
     if not root.handlers:  # Python's last-resort handler would print records unfiltered
         stderr = logging.StreamHandler(sys.stderr)
         stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         root.addHandler(stderr)
     for handler in root.handlers:
-        handler.addFilter(token_filter)
+        handler.addFilter(secret_filter)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    return token_filter
+    return secret_filter
 
 
 def bot_token(settings: TelegramSettings) -> str:
@@ -684,16 +687,22 @@ def run(
     TLS is left to a reverse proxy in front.
     """
     telegram = settings.telegram
-    protect_token(bot_token(telegram))
+    secret = ""
+    if webhook_url is not None:
+        configured = telegram.webhook_secret
+        secret = configured.get_secret_value() if configured else secrets.token_urlsafe(32)
+    protect_secrets(bot_token(telegram), secret)
     if log.getEffectiveLevel() > logging.INFO:
         log.setLevel(logging.INFO)  # a long-running service says when it starts and stops
+    if webhook_url is not None and telegram.webhook_secret is None:
+        log.info("no NEWSBOT_TELEGRAM__WEBHOOK_SECRET set: generated one for this run")
     archive = Archive(settings)
     try:
         responder = Responder(archive)
         responder.ask("warm up")  # loads the models now, not on the first user's question
         app = build_application(settings, archive, responder=responder)
         access = (
-            f"{len(telegram.allowed_users)} allowed users, {len(telegram.allowed_chats)} allowed chats"
+            f"{len(telegram.allowed_users)} allowed users, {len(telegram.allowed_chats)} chats"
             if telegram.allowed_users or telegram.allowed_chats
             else "open to everyone"
         )
@@ -702,11 +711,6 @@ def run(
         if webhook_url is None:
             app.run_polling(drop_pending_updates=False, allowed_updates=updates)
         else:
-            if telegram.webhook_secret is not None:
-                secret = telegram.webhook_secret.get_secret_value()
-            else:
-                secret = secrets.token_urlsafe(32)
-                log.info("no NEWSBOT_TELEGRAM__WEBHOOK_SECRET set: generated one for this run")
             app.run_webhook(
                 listen=listen,
                 port=port,

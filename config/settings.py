@@ -41,7 +41,7 @@ class ChromaSettings(BaseModel):
 class IngestSettings(BaseModel):
     """How articles are split and what the loaders accept."""
 
-    chunk_size: int = Field(default=160, ge=32, description="target words per chunk")
+    chunk_size: int = Field(default=120, ge=32, description="target words per chunk")
     chunk_overlap: int = Field(default=30, ge=0, description="words shared by neighbouring chunks")
     max_file_mb: float = Field(default=50.0, gt=0)
     fetch_timeout_s: float = Field(default=20.0, gt=0)

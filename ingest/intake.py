@@ -100,7 +100,7 @@ def fetch_input(
     text = decode_bytes(result.content, declared=result.content_type)
     if media_type == "text/plain" and is_url_list(text):
         for line in text.splitlines():
-            if line.strip():
+            if line.strip() and not line.lstrip().startswith("#"):
                 yield PendingUrl(url=line.strip(), origin=url)
         return
     yield article_from_html(text, origin=url, url=result.final_url, today=today)

@@ -14,9 +14,15 @@ _ABBREVIATIONS = frozenset(
     mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep pres rev hon
     inc ltd co corp bros jan feb mar apr jun jul aug sep sept oct nov dec vol pp fig al vs
     etc approx est dept univ ave blvd rd u.s u.k u.n e.g i.e a.m p.m ph.d mln bn
+    maj brig cpl pvt det insp supt messrs mme mlle
     """.split()
 )
-_BOUNDARY = re.compile(r"(?<=[.!?…])(?P<close>[\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# Abbreviations only before a number: "ranked No. 1", "Art. 5"; "he said no. Then" still ends.
+_NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "ch", "para", "sec", "p"})
+# The next sentence may start with any letter or digit; whether that letter is a capital is
+# checked in code, because `[A-Z]` would miss "Élodie", "Österreich" or "Łódź".
+_BOUNDARY = re.compile(r"(?<=[.!?…])(?P<close>[\"'”’»)\]]*)\s+(?=[\"'“‘«„(\[]?[^\W_])")
+_OPENERS = "\"'“‘«„(["
 _WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’.-][^\W\d_]+)*", re.UNICODE)
 
 STOPWORDS = frozenset(
@@ -59,10 +65,15 @@ def _split_paragraph(paragraph: str) -> Iterator[str]:
         last_word = (
             paragraph[start : match.start()].rsplit(None, 1)[-1] if candidate.split() else ""
         )
+        following = paragraph[match.end() :].lstrip(_OPENERS)[:1]
+        if following.islower():
+            continue  # "Wait... and then": a sentence starts with a capital or a digit
         stem = last_word.rstrip(".").lower().lstrip("(\"'“")
-        initial = re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?\.?", last_word) and len(stem) <= 1
-        if stem in _ABBREVIATIONS or initial:
-            continue  # an abbreviation or an initial ("J. Smith"), not the end of a sentence
+        # Initials, one or several ("J. Smith", "J.R.R. Tolkien", "the F.B.I. said").
+        initial = re.fullmatch(r"\(?(?:[A-Za-z]\.)+", last_word)
+        numbered = stem in _NUMBER_ABBREVIATIONS and following.isdigit()
+        if stem in _ABBREVIATIONS or initial or numbered:
+            continue  # an abbreviation or an initial, not the end of a sentence
         if len(candidate) < 3:
             continue
         yield candidate
@@ -79,12 +90,26 @@ def words(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """Tokens that carry meaning: no stop words, no question words."""
-    return [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
+    # Stop words are listed with a straight apostrophe; news text mostly has curly ones.
+    return [
+        w
+        for w in words(text)
+        if (plain := w.replace("’", "'")) not in STOPWORDS and plain not in QUESTION_WORDS
+    ]
 
 
 def stem(word: str) -> str:
     """A light suffix stripper so 'strikes', 'striking' and 'strike' meet."""
-    for suffix in ("ing", "ed", "es", "s", "'s", "’s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
+    # The possessive first: tried after "s" it never matched, and "turkey's" became "turkey'".
+    if word.endswith(("'s", "’s")) and len(word) > 3:
+        word = word[:-2]
+    if len(word) > 5 and word.endswith(("ies", "ied")):
+        return word[:-3] + "y"  # countries, carried
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            break
+    # A final "e" goes too, so "strike" meets "strik(es)" and "strik(ing)".
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
     return word

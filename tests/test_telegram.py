@@ -26,7 +26,9 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import cli
 from bot.formatting import MAX_MESSAGE
 from bot.telegram import (
     ADMINS_ONLY,
@@ -36,7 +38,7 @@ from bot.telegram import (
     REFUSAL,
     BotApp,
     QuestionLimiter,
-    TokenFilter,
+    SecretFilter,
     build_application,
     safe_file_name,
 )
@@ -205,6 +207,30 @@ def test_question_gets_typing_then_cited_html_answer(fake: FakeTelegram, news: A
     assert _button(answer).startswith("src:")
     assert "reply_to_message" not in answer.result  # private chats are not quoted
     assert {c["command"] for c in fake.commands} >= {"ask", "sources", "new", "help", "stats"}
+
+
+def test_start_and_help_explain_with_an_example(fake: FakeTelegram, news: Archive) -> None:
+    async def scenario() -> None:
+        async with _running(_app(news, fake, admins=[99])):
+            fake.inject_message(7, 7, "/start")
+            fake.inject_message(99, 99, "/help")
+            fake.inject_message(-5, 7, f"/help@{BOT}", chat_type="group")
+            fake.inject_message(7, 7, "/ask")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=99))
+            await fake.wait_for_async(is_call("sendMessage", chat_id=-5))
+
+    asyncio.run(scenario())
+    start, empty_ask = sorted(
+        (c.result["text"] for c in _answers(fake, 7)), key=lambda t: t.startswith("Ask me")
+    )
+    assert start.startswith("newsbot answers questions from a news archive")
+    assert "Send me a question, for example:" in start
+    assert "/stats" not in start
+    assert empty_ask.startswith("Ask me a question, for example: /ask ")
+    assert "/stats" in _answers(fake, 99)[0].result["text"]
+    group_help = _answers(fake, -5)[0].result["text"]
+    assert f"Mention me (@{BOT}), use /ask, or reply to my answers" in group_help
 
 
 def test_sources_button_and_command_show_cited_passages(fake: FakeTelegram, news: Archive) -> None:
@@ -418,7 +444,7 @@ def test_long_answer_is_split_into_valid_messages(fake: FakeTelegram, news: Arch
     assert all(c.ok and len(c.params["text"]) <= MAX_MESSAGE for c in parts)
     assert ["reply_markup" in c.params for c in parts] == [False] * (len(parts) - 1) + [True]
     assert sum(len(c.result["text"]) for c in parts) > 11_000
-    assert "Dockers struck & the port shut" in parts[1].result["text"]
+    assert "Dockers <b>struck</b> & the port <i>shut</i>" in parts[1].result["text"]
 
 
 def test_article_markup_survives_escaping(fake: FakeTelegram, news: Archive) -> None:
@@ -549,7 +575,7 @@ def test_one_error_handler_tells_the_user_briefly(
     assert "disk on fire" in caplog.text  # the traceback is in the log, not in the chat
 
 
-def test_token_filter_redacts_messages_and_tracebacks() -> None:
+def test_secret_filter_redacts_messages_and_tracebacks() -> None:
     token = "123456789:TEST-token-for-newsbot"
     lines: list[str] = []
 
@@ -558,22 +584,30 @@ def test_token_filter_redacts_messages_and_tracebacks() -> None:
             lines.append(self.format(record))
 
     handler = ListHandler()
-    handler.addFilter(TokenFilter(token))
+    handler.addFilter(SecretFilter(token, "webhook-secret-1"))
     logger = logging.getLogger("tests.token")
     logger.addHandler(handler)
     logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+
+    def fail() -> None:
+        raise ValueError(f"bad URL .../bot{token}/sendMessage")
+
     try:
         logger.warning("POST https://api.telegram.org/bot%s/getMe", token)
         try:
-            raise ValueError(f"bad URL .../bot{token}/sendMessage")
+            fail()
         except ValueError:
             logger.exception("failed")
         logger.warning("secret half alone: %s", token.split(":")[1])
+        logger.debug("setWebhook %s", {"secret_token": "webhook-secret-1"})
     finally:
         logger.removeHandler(handler)
         logger.propagate = True
-    assert len(lines) == 3
+        logger.setLevel(logging.NOTSET)
+    assert len(lines) == 4
     assert all("TEST-token-for-newsbot" not in line for line in lines)
+    assert "webhook-secret-1" not in lines[3]
     assert "[token redacted]" in lines[0]
     assert "ValueError: bad URL" in lines[1]
 
@@ -727,20 +761,15 @@ def test_newsbot_telegram_webhook_mode_checks_the_secret(
     assert parse_html(fake.calls("sendMessage", chat_id=7)[0].params["text"])
 
 
-def test_missing_token_is_a_one_line_error(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "NEWSBOT_TELEGRAM__TOKEN": "",
-        "NEWSBOT_DATA_DIR": str(tmp_path / "d"),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "from bot.cli import main; main()", "telegram"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
+def test_missing_token_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("NEWSBOT_TELEGRAM__TOKEN", "")
+    result = CliRunner().invoke(cli, ["telegram"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: no Telegram bot token: set NEWSBOT_TELEGRAM__TOKEN"
+    plain_hook = CliRunner().invoke(
+        cli, ["telegram", "--webhook", "http://x.example/"], env={"NEWSBOT_TELEGRAM__TOKEN": "1:x"}
     )
-    assert result.returncode == 1
-    assert result.stderr.strip() == "Error: no Telegram bot token: set NEWSBOT_TELEGRAM__TOKEN"
+    assert plain_hook.exit_code == 2
+    assert "https://" in plain_hook.output

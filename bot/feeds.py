@@ -1,0 +1,96 @@
+"""`newsbot feeds add|list|remove` and `newsbot sync`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+
+from ingest.subscriptions import SubscriptionError, Subscriptions
+from ingest.sync import subscriptions_path
+
+
+def _subscriptions(obj: Any) -> Subscriptions:
+    try:
+        return Subscriptions(subscriptions_path(obj.settings.data_dir))
+    except SubscriptionError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group("feeds")
+def feeds_group() -> None:
+    """Feed subscriptions that `newsbot sync` pulls."""
+
+
+@feeds_group.command("add")
+@click.argument("url")
+@click.option("--name", help="Short name (default: the feed's host).")
+@click.pass_obj
+def feeds_add(obj: Any, url: str, name: str | None) -> None:
+    """Subscribe to an RSS or Atom feed."""
+    try:
+        sub = _subscriptions(obj).add(url, name)
+    except SubscriptionError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"subscribed to {sub.url} as {sub.name!r}; run `newsbot sync` to pull it")
+
+
+@feeds_group.command("list")
+@click.pass_obj
+def feeds_list(obj: Any) -> None:
+    """Show subscriptions and when each was last synced."""
+    subs = _subscriptions(obj).list()
+    if not subs:
+        click.echo("no subscriptions; add one with `newsbot feeds add URL`")
+    for sub in subs:
+        state = f"last sync {sub.last_sync}" if sub.last_sync else "never synced"
+        if sub.last_error:
+            state += f", last error: {sub.last_error}"
+        click.echo(f"{sub.name}\t{sub.url}\t{len(sub.entries)} entries\t{state}")
+
+
+@feeds_group.command("remove")
+@click.argument("url_or_name")
+@click.pass_obj
+def feeds_remove(obj: Any, url_or_name: str) -> None:
+    """Unsubscribe (articles already ingested stay in the archive)."""
+    try:
+        sub = _subscriptions(obj).remove(url_or_name)
+    except SubscriptionError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"unsubscribed from {sub.name!r}")
+
+
+@click.command("sync")
+@click.option("--feed", "only", help="Sync only this feed (URL or name).")
+@click.option("--wait", type=float, default=0.0, help="Seconds to wait for another ingest.")
+@click.pass_obj
+def sync_command(obj: Any, only: str | None, wait: float) -> None:
+    """Pull every subscribed feed once: new and changed entries only."""
+    from ingest.fetch import Fetcher
+    from ingest.pipeline import Ingestor, ingest_lock
+    from ingest.sync import sync_all
+    from retrieval.archive import Archive
+
+    subscriptions = _subscriptions(obj)
+    if not subscriptions.list():
+        raise click.ClickException("no subscriptions; add one with `newsbot feeds add URL`")
+    archive = Archive(obj.settings)
+    with ingest_lock(archive.data_dir, wait), Fetcher(obj.settings.ingest) as fetcher:
+        try:
+            reports = sync_all(
+                Ingestor(archive),
+                subscriptions,
+                fetcher,
+                today=date.today(),
+                only=only,
+                on_report=lambda r: click.echo(r.line()),
+            )
+        except SubscriptionError as error:
+            raise click.ClickException(str(error)) from error
+    for report in reports:
+        for error in report.errors:
+            click.echo(f"failed: {error}", err=True)
+    if reports and all(r.errors and not (r.new or r.changed or r.not_modified) for r in reports):
+        raise click.ClickException("every feed failed")
