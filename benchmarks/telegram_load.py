@@ -24,6 +24,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from pydantic import SecretStr
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -110,7 +112,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir, FakeTelegram() as fake:
         archive = open_archive(args.archive, args.model, Path(workdir))
         telegram = TelegramSettings(
-            token=fake.token,
+            token=SecretStr(fake.token),
             api_url=fake.base_url,
             file_url=fake.base_file_url,
             questions_per_minute=100,

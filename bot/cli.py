@@ -240,15 +240,17 @@ def telegram_command(obj: Context, webhook_url: str | None, listen: str, port: i
         raise click.ClickException("no Telegram bot token: set NEWSBOT_TELEGRAM__TOKEN")
     if webhook_url is not None and not webhook_url.startswith("https://"):
         raise click.BadParameter("Telegram only calls https:// URLs", param_hint="--webhook")
-    from bot.telegram import run  # imported here: keeps `newsbot --help` instant
+    from bot.telegram import BotSetupError, run  # imported here: keeps `newsbot --help` instant
 
-    run(obj.settings, webhook_url=webhook_url, listen=listen, port=port)
+    try:
+        run(obj.settings, webhook_url=webhook_url, listen=listen, port=port)
+    except BotSetupError as error:
+        raise click.ClickException(str(error)) from None
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point."""
     cli.main(args=sys.argv[1:] if argv is None else argv, prog_name="newsbot")
-
 
 
 cli.add_command(eval_command, "eval")

@@ -33,7 +33,7 @@ from retrieval.metrics import (
 from retrieval.results import Answer
 from retrieval.support import SupportChecker
 
-# (label, key in metric_set_to_dict, higher is better)
+# Each row: its label, its key in metric_set_to_dict, and whether higher is better.
 ROWS: tuple[tuple[str, str, bool], ...] = (
     ("hit@1", "hit@1", True),
     ("hit@3", "hit@3", True),
@@ -75,7 +75,9 @@ class RunResult:
     records: list[dict[str, Any]]
 
 
-def run_system(name: str, questions: list[EvalQuestion], ask: Ask, checker: SupportChecker) -> RunResult:
+def run_system(
+    name: str, questions: list[EvalQuestion], ask: Ask, checker: SupportChecker
+) -> RunResult:
     """Ask every question, timing each, and score the answers."""
     scores: list[QuestionScore] = []
     records: list[dict[str, Any]] = []
@@ -87,7 +89,9 @@ def run_system(name: str, questions: list[EvalQuestion], ask: Ask, checker: Supp
         scores.append(score)
         records.append(question_record(question, answer, score))
         mark = "ok" if score.correct else ("abstained" if answer.abstained else "-")
-        click.echo(f"[{name} {index}/{len(questions)}] {question.id} {mark} {latency:.2f}s", err=True)
+        click.echo(
+            f"[{name} {index}/{len(questions)}] {question.id} {mark} {latency:.2f}s", err=True
+        )
     return RunResult(name, summarize(scores), records)
 
 
@@ -111,7 +115,9 @@ def table(results: list[RunResult]) -> str:
         lines.append(f"{label:<{width}}" + "".join(f"{_fmt(c.get(key)):>12}" for c in columns))
     lines.append("")
     keys = ("hit@5", "mrr@10", "accuracy", "f1", "abstention_rate", "false_refusal_rate")
-    header = ["type", "n"] + [f"{r.name}:{k}" for r in results for k in ("hit@5", "acc", "F1", "abst", "FR")]
+    header = ["type", "n"] + [
+        f"{r.name}:{k}" for r in results for k in ("hit@5", "acc", "F1", "abst", "FR")
+    ]
     lines.append("  ".join(f"{h:>12}" for h in header))
     types = sorted(results[0].summary.by_type)
     for kind in types:
@@ -141,10 +147,17 @@ def check_thresholds(summary: Summary, limits: dict[str, float | None]) -> list[
 
 @click.command("eval")
 @click.argument("questions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the full report here.")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the full report here.",
+)
 @click.option("--top-k", type=click.IntRange(1, 100), default=10, show_default=True)
 @click.option("--limit", type=click.IntRange(1), help="Only the first N questions.")
-@click.option("--baseline", is_flag=True, help="Also run the plain llama-index pipeline, side by side.")
+@click.option(
+    "--baseline", is_flag=True, help="Also run the plain llama-index pipeline, side by side."
+)
 @click.option("--min-hit5", type=float)
 @click.option("--min-mrr", type=float)
 @click.option("--min-accuracy", type=float)
@@ -155,6 +168,7 @@ def check_thresholds(summary: Summary, limits: dict[str, float | None]) -> list[
 @click.pass_obj
 def eval_command(
     obj: Any,
+    /,
     questions_file: Path,
     json_path: Path | None,
     top_k: int,
@@ -173,8 +187,10 @@ def eval_command(
     questions = questions[:limit] if limit else questions
     archive = Archive(obj.settings)
     if archive.catalog.stats().articles == 0:
-        raise click.ClickException(f"the archive in {archive.data_dir} is empty: run `newsbot ingest` first")
-    checker = SupportChecker(embed=archive.embed_sentences)
+        raise click.ClickException(
+            f"the archive in {archive.data_dir} is empty: run `newsbot ingest` first"
+        )
+    checker = SupportChecker(embed=archive.embed_sentences)  # type: ignore[arg-type]  # lists are sequences
     responder = Responder(archive)
 
     def ours(question: EvalQuestion) -> Answer:
@@ -194,9 +210,13 @@ def eval_command(
             "date": date.today().isoformat(),
             "questions_file": str(questions_file),
             "top_k": top_k,
-            "archive": {"articles": archive.catalog.stats().articles, "data_dir": str(archive.data_dir)},
+            "archive": {
+                "articles": archive.catalog.stats().articles,
+                "data_dir": str(archive.data_dir),
+            },
             "systems": {
-                r.name: {"summary": summary_to_dict(r.summary), "questions": r.records} for r in results
+                r.name: {"summary": summary_to_dict(r.summary), "questions": r.records}
+                for r in results
             },
         }
         json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))

@@ -90,7 +90,7 @@ def sync_command(obj: Any, only: str | None, wait: float) -> None:
         except SubscriptionError as error:
             raise click.ClickException(str(error)) from error
     for report in reports:
-        for error in report.errors:
-            click.echo(f"failed: {error}", err=True)
+        for failure in report.errors:
+            click.echo(f"failed: {failure}", err=True)
     if reports and all(r.errors and not (r.new or r.changed or r.not_modified) for r in reports):
         raise click.ClickException("every feed failed")

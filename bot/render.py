@@ -70,6 +70,9 @@ def answer_text(answer: Answer, show_passages: int = 3) -> str:
     elif answer.passages and show_passages:
         lines.append("")
         lines.append("Closest articles (not enough to answer):")
-        for passage in answer.passages[:show_passages]:
+        shown: dict[str, Passage] = {}
+        for passage in answer.passages:
+            shown.setdefault(passage.article_id, passage)
+        for passage in list(shown.values())[:show_passages]:
             lines.append(f"  - {passage.label()}" + (f"  {passage.url}" if passage.url else ""))
     return "\n".join(lines)

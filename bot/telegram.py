@@ -42,7 +42,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -104,7 +104,12 @@ EXAMPLE = "How many workers walked out when the port strike began?"
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _SOURCES_DATA = re.compile(r"src:([A-Za-z0-9_-]{8,16})")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-_REDACTED = "[token redacted]"
+_REDACTED = "[redacted]"
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+class BotSetupError(Exception):
+    """The bot cannot start: a missing or rejected token, an unreachable Bot API, a bad secret."""
 
 
 class SecretFilter(logging.Filter):
@@ -118,7 +123,8 @@ class SecretFilter(logging.Filter):
             found += [secret, secret.split(":", 1)[-1]]  # a token's part after ":" is the key
         self.secrets = [s for s in dict.fromkeys(found) if len(s) >= 8]
 
-    def _redact(self, text: str) -> str:
+    def redact(self, text: str) -> str:
+        """`text` with every secret replaced."""
         for secret in self.secrets:
             text = text.replace(secret, _REDACTED)
         return text
@@ -130,13 +136,13 @@ class SecretFilter(logging.Filter):
         except (TypeError, ValueError):  # a malformed record: logging reports it itself
             return True
         if any(secret in message for secret in self.secrets):
-            record.msg, record.args = self._redact(message), None
+            record.msg, record.args = self.redact(message), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self._redact(record.exc_text)
+            record.exc_text = self.redact(record.exc_text)
         if record.stack_info:
-            record.stack_info = self._redact(record.stack_info)
+            record.stack_info = self.redact(record.stack_info)
         return True
 
 
@@ -155,10 +161,10 @@ def protect_secrets(*secrets: str) -> SecretFilter:
 
 
 def bot_token(settings: TelegramSettings) -> str:
-    """The token, or ValueError naming the setting when it is missing."""
+    """The token, or BotSetupError naming the setting when it is missing."""
     token = settings.token.get_secret_value().strip() if settings.token else ""
     if not token:
-        raise ValueError("no Telegram bot token: set NEWSBOT_TELEGRAM__TOKEN")
+        raise BotSetupError("no Telegram bot token: set NEWSBOT_TELEGRAM__TOKEN")
     return token
 
 
@@ -691,7 +697,11 @@ def run(
     if webhook_url is not None:
         configured = telegram.webhook_secret
         secret = configured.get_secret_value() if configured else secrets.token_urlsafe(32)
-    protect_secrets(bot_token(telegram), secret)
+    if not _WEBHOOK_SECRET.fullmatch(secret or "x"):
+        raise BotSetupError(
+            "NEWSBOT_TELEGRAM__WEBHOOK_SECRET must be 1-256 of A-Z a-z 0-9 _ - (no other characters)"
+        )
+    redactor = protect_secrets(bot_token(telegram), secret)
     if log.getEffectiveLevel() > logging.INFO:
         log.setLevel(logging.INFO)  # a long-running service says when it starts and stops
     if webhook_url is not None and telegram.webhook_secret is None:
@@ -720,6 +730,21 @@ def run(
                 drop_pending_updates=False,
                 allowed_updates=updates,
             )
+    # Only start-up errors get here (PTB retries network errors once running). PTB's own
+    # messages may quote the token, so they are redacted and their traceback is cut off.
+    except InvalidToken:
+        raise BotSetupError(
+            "Telegram rejected the bot token: check NEWSBOT_TELEGRAM__TOKEN"
+        ) from None
+    except NetworkError as error:
+        where = redactor.redact(telegram.api_url)
+        raise BotSetupError(
+            f"cannot reach the Telegram Bot API at {where}: {redactor.redact(error.message)}"
+        ) from None
+    except TelegramError as error:
+        raise BotSetupError(
+            f"Telegram refused to start the bot: {redactor.redact(error.message)}"
+        ) from None
     finally:
         archive.close()
     log.info("stopped")

@@ -63,7 +63,10 @@ class AnswerSettings(BaseModel):
     """How answers are composed and when the bot says the archive does not hold one."""
 
     mode: Literal["extractive", "llm"] = "extractive"
-    max_sentences: int = Field(default=2, ge=1, le=5)
+    max_sentences: int = Field(default=3, ge=1, le=6)
+    relative_support: float = Field(
+        default=0.85, gt=0, le=1, description="extra sentences must score this share of the best"
+    )
     passages_considered: int = Field(default=6, ge=1)
     min_support: float = Field(default=0.45, ge=0, le=1)
     min_coverage: float = Field(

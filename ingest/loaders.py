@@ -284,8 +284,11 @@ def _load_markdown(path: Path, text: str, context: _Context) -> Iterator[LoadIte
                     value = value[1:-1]
                 record[field.group("key").casefold()] = value
         text = text[match.end() :]
-    if not record.get("title") and (heading := _MD_HEADING.search(text)):
-        record["title"] = heading.group("title")
+    heading = _MD_HEADING.search(text)
+    if heading and (not record.get("title") or heading.group("title").strip() == str(record["title"]).strip()):
+        # The first heading is the title: keep it out of the body, where it would run into
+        # the first sentence.
+        record.setdefault("title", heading.group("title"))
         text = text[: heading.start()] + text[heading.end() :]
     for pattern, replacement in _MD_RULES:
         text = pattern.sub(replacement, text)

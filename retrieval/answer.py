@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from config.settings import AnswerSettings
@@ -28,7 +29,15 @@ _META = frozenset(
     """
     article articles report reports reported story stories news archive describe described
     mention mentioned happen happened according detail details specific specifically kind type
-    please know anything something exactly give list name tell
+    please know anything something exactly give list name tell develop developed unfold
+    unfolded evolve evolved timeline chronology progress steps events main key trace play
+    """.split()
+)
+_TIME_WORDS = frozenset(
+    """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
+    spring summer autumn fall winter christmas easter
     """.split()
 )
 _QUESTIONISH = frozenset(
@@ -52,6 +61,17 @@ _NUMBER = re.compile(
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z]\b")
 
 Embed = Callable[[list[str]], list[list[float]]]
+_FAR_FUTURE = date(9999, 12, 31)
+_TIMELINE = re.compile(
+    r"\b(timeline|chronolog\w*|how did .+ (develop|unfold|evolve|play out|progress)|"
+    r"(main|key) (steps|events|developments)|what happened (after|since|between)|trace)\b",
+    re.I,
+)
+
+
+def is_timeline(question: str) -> bool:
+    """Does the question ask how something developed over time?"""
+    return bool(_TIMELINE.search(question))
 
 
 @dataclass(frozen=True)
@@ -123,10 +143,12 @@ def profile(
             surface.setdefault(stem(word), word)
     names = []
     for index, token in enumerate(question.split()):
-        cleaned = token.strip("?!.,;:\"'()“”‘’")
+        cleaned = re.sub(r"['’]s$", "", token.strip("?!.,;:\"'()“”‘’")).strip("'’")
         lowered = cleaned.lower()
         if not _NAME.fullmatch(cleaned) or lowered in STOPWORDS or lowered in _META:
             continue
+        if lowered in _TIME_WORDS:
+            continue  # time words become a date window, not a name to find
         if index == 0 or lowered in _QUESTIONISH:
             continue
         names.append(lowered)
@@ -243,15 +265,41 @@ def choose(
     if best.score < settings.min_support or coverage < settings.min_coverage:
         return Evidence((), False, "the closest passages do not answer the question")
     chosen = [best]
-    for candidate in scored[1:]:
-        if len(chosen) >= settings.max_sentences:
-            break
-        if candidate.score < max(settings.min_support, best.score * 0.9):
+    floor = max(settings.min_support, best.score * settings.relative_support)
+    # Prefer other articles for the extra sentences: several outlets beat several chunks of one.
+    rest = sorted(
+        scored[1:],
+        key=lambda c: -(c.score - (0.03 if c.passage_index == best.passage_index else 0.0)),
+    )
+    for candidate in rest:
+        if len(chosen) >= settings.max_sentences or candidate.score < floor:
             break
         if any(_overlap(candidate.text, c.text) > 0.6 for c in chosen):
             continue
         chosen.append(candidate)
     return Evidence(tuple(chosen), True, "supported")
+
+
+def choose_timeline(
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Passage],
+    settings: AnswerSettings,
+    steps: int = 6,
+) -> Evidence:
+    """The best sentence of each of several dated articles, oldest first: one line per step."""
+    if not scored or scored[0].score < settings.min_support:
+        return Evidence((), False, "the closest passages do not tell this story")
+    floor = max(settings.min_support * 0.9, scored[0].score * 0.75)
+    per_article: dict[str, ScoredSentence] = {}
+    for candidate in scored:
+        article = passages[candidate.passage_index].article_id
+        if candidate.score >= floor and article not in per_article:
+            per_article[article] = candidate
+    chosen = sorted(
+        list(per_article.values())[:steps],
+        key=lambda c: (passages[c.passage_index].published or _FAR_FUTURE, c.passage_index),
+    )
+    return Evidence(tuple(chosen), True, "timeline")
 
 
 def _overlap(a: str, b: str) -> float:
@@ -266,6 +314,7 @@ def compose(
     *,
     short: str | None = None,
     notes: Sequence[str] = (),
+    timeline: bool = False,
 ) -> Answer:
     """The reply text with `[n]` markers and its citations, or an abstention."""
     if not evidence.confident:
@@ -287,7 +336,14 @@ def compose(
     citations = [
         Citation(n=n, passage=by_number[n], quote=" … ".join(quotes[n])) for n in sorted(quotes)
     ]
-    body = " ".join(parts)
+    if timeline:
+        lines = []
+        for sentence, part in zip(evidence.chosen, parts, strict=True):
+            day = passages[sentence.passage_index].published
+            lines.append(f"{day.isoformat() if day else 'undated'}: {part}")
+        body = "\n".join(lines)
+    else:
+        body = " ".join(parts)
     text = f"{short} — {body}" if short else body
     return Answer(
         question, text, tuple(citations), tuple(passages), False, short=short, notes=tuple(notes)

@@ -75,7 +75,9 @@ class BaselinePipeline:
         """Retrieve top-k nodes and quote the top node's sentence closest to the question."""
         started = time.perf_counter()
         nodes = self.retriever.retrieve(question)
-        passages = tuple(_passage(n.node.node_id, n.node.get_content(), n.node.metadata, n.score) for n in nodes)
+        passages = tuple(
+            _passage(n.node.node_id, n.node.get_content(), n.node.metadata, n.score) for n in nodes
+        )
         if not passages:
             return Answer(question, "", (), (), False)
         sentences = split_sentences(passages[0].text) or [passages[0].text]
@@ -110,4 +112,6 @@ def _passage(node_id: str, text: str, metadata: dict[str, object], score: float 
 
 def _cosine(a: list[float], b: list[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=False))
-    return dot / ((math.sqrt(sum(x * x for x in a)) or 1.0) * (math.sqrt(sum(y * y for y in b)) or 1.0))
+    return dot / (
+        (math.sqrt(sum(x * x for x in a)) or 1.0) * (math.sqrt(sum(y * y for y in b)) or 1.0)
+    )

@@ -1,7 +1,10 @@
 """A question's walk: time window -> search -> extractive answer, with timings.
 
-The one entry point front ends call (`Responder.ask`). It stays synchronous; the Telegram bot
-runs it in a worker thread.
+The one entry point front ends call (`Responder.ask`). A time expression in the question
+("last week", "in May 2019") becomes a hard filter on publication dates for both retrievers;
+when the window holds nothing that answers, the reply says so and names the closest article
+outside it, rather than silently widening. It stays synchronous; the Telegram bot runs it in a
+worker thread.
 """
 
 from __future__ import annotations
@@ -10,11 +13,20 @@ import time
 from dataclasses import dataclass, replace
 from datetime import date
 
-from retrieval.answer import choose, compose, profile, score_sentences
+from retrieval.answer import (
+    choose,
+    choose_timeline,
+    compose,
+    is_timeline,
+    profile,
+    score_sentences,
+)
 from retrieval.archive import Archive
 from retrieval.conversation import Conversation
 from retrieval.results import Answer, Passage
 from retrieval.search import SearchOptions, search
+from retrieval.short_answer import short_answer
+from retrieval.timeframe import TimeFrame, format_day, parse_timeframe, strip_time_expression
 
 
 @dataclass(frozen=True)
@@ -56,18 +68,89 @@ class Responder:
             conversation.record(asked, standalone, answer)
         return answer
 
+    def _window(
+        self, question: str, options: AskOptions
+    ) -> tuple[TimeFrame | None, str, SearchOptions]:
+        as_of = options.as_of or date.today()
+        frame = parse_timeframe(question, as_of)
+        query = strip_time_expression(question, frame) if frame else question
+        start = frame.start if frame else None
+        end = frame.end if frame else None
+        if options.as_of is not None:
+            # Nothing published after the day the question is asked on can answer it.
+            end = min(end, options.as_of) if end else options.as_of
+        recent = frame is not None and frame.kind in ("recent", "latest")
+        top_k = options.top_k or self.settings.retrieval.top_k
+        if is_timeline(question):
+            top_k = max(top_k, 20)
+        return frame, query, SearchOptions(k=top_k, start=start, end=end, prefer_recent=recent)
+
     def _answer(self, question: str, options: AskOptions) -> Answer:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        top_k = options.top_k or self.settings.retrieval.top_k
-        result = search(self.archive, question, SearchOptions(k=top_k))
+        frame, query, search_options = self._window(question, options)
+        result = search(self.archive, query, search_options)
         timings["retrieve"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
-        considered = result.passages[: self.settings.answer.passages_considered]
-        prof = profile(question, self.archive.catalog.idf)
-        scored = score_sentences(prof, result.query_vector, considered, self.archive.embed_sentences)
-        evidence = choose(prof, scored, considered, self.settings.answer, self._article_text)
-        answer = compose(question, evidence, result.passages)
+        timeline = is_timeline(question)
+        considered = result.passages[: 12 if timeline else self.settings.answer.passages_considered]
+        prof = profile(query, self.archive.catalog.idf)
+        scored = score_sentences(
+            prof, result.query_vector, considered, self.archive.embed_sentences
+        )
+        if timeline:
+            evidence = choose_timeline(scored, considered, self.settings.answer)
+        else:
+            evidence = choose(prof, scored, considered, self.settings.answer, self._article_text)
+        short = None
+        if evidence.confident and not timeline:
+            best = evidence.chosen[0]
+            short = short_answer(
+                prof.kind, best.text, query, prof.terms, considered[best.passage_index].published
+            )
+        notes = self._notes(frame, search_options, query, evidence.confident)
+        answer = compose(
+            question,
+            evidence,
+            result.passages[: search_options.k],
+            short=short,
+            notes=notes,
+            timeline=timeline,
+        )
+        if not evidence.confident and frame is not None and frame.kind not in ("recent", "latest"):
+            answer = replace(
+                answer, text=f"Nothing in the archive from {frame.describe()} answers that."
+            )
         timings["answer"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
         return replace(answer, timings_ms={k: round(v, 1) for k, v in timings.items()})
+
+    def _notes(
+        self, frame: TimeFrame | None, options: SearchOptions, query: str, confident: bool
+    ) -> list[str]:
+        """What the reader should know about the time window and the archive's coverage."""
+        notes: list[str] = []
+        if frame is not None:
+            notes.append(f"searched articles published {frame.describe()}")
+        if confident or frame is None or frame.kind in ("recent", "latest"):
+            return notes
+        stats = self.archive.catalog.stats()
+        if stats.first and stats.last and options.start and options.start > stats.last:
+            notes.append(
+                f"the archive covers {format_day(stats.first)} to {format_day(stats.last)}"
+            )
+            return notes
+        if stats.first and stats.last and options.end and options.end < stats.first:
+            notes.append(
+                f"the archive covers {format_day(stats.first)} to {format_day(stats.last)}"
+            )
+            return notes
+        wider = search(self.archive, query, SearchOptions(k=3))
+        dated = [p for p in wider.passages if p.published]
+        if dated:
+            latest = max(dated, key=lambda p: p.published or date.min)
+            notes.append(
+                f"outside that window the closest match is “{latest.title}” "
+                f"from {format_day(latest.published)}"  # type: ignore[arg-type]  # filtered above
+            )
+        return notes

@@ -11,13 +11,14 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import chromadb
+import httpx
 from chromadb.config import Settings as ClientSettings
 from chromadb.errors import ChromaError
 
@@ -138,7 +139,8 @@ class ChunkStore:
         for attempt in range(1, attempts + 1):
             try:
                 return call()
-            except (ChromaError, ConnectionError, OSError, ValueError) as error:
+            # httpx errors: the HTTP client raises them when a server it reached goes away.
+            except (ChromaError, ConnectionError, OSError, ValueError, httpx.HTTPError) as error:
                 if attempt == attempts or not _transient(error):
                     raise StoreError(
                         f"could not {what} in the Chroma store at {self.location}: {error}. "
@@ -247,7 +249,7 @@ class ChunkStore:
 
 def _transient(error: Exception) -> bool:
     text = str(error).lower()
-    return isinstance(error, ConnectionError | OSError) or any(
+    return isinstance(error, ConnectionError | OSError | httpx.TransportError) or any(
         word in text for word in ("connect", "timeout", "unavailable", "temporarily", "503", "502")
     )
 

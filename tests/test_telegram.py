@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner
+from pydantic import SecretStr
 
 from bot.cli import cli
 from bot.formatting import MAX_MESSAGE
@@ -137,7 +138,10 @@ def news(archive: Archive) -> Archive:
 
 def _settings(archive: Archive, fake: FakeTelegram, **telegram: Any) -> Settings:
     section = TelegramSettings(
-        token=fake.token, api_url=fake.base_url, file_url=fake.base_file_url, **telegram
+        token=SecretStr(fake.token),
+        api_url=fake.base_url,
+        file_url=fake.base_file_url,
+        **telegram,
     )
     return archive.settings.model_copy(update={"telegram": section})
 
@@ -608,7 +612,7 @@ def test_secret_filter_redacts_messages_and_tracebacks() -> None:
     assert len(lines) == 4
     assert all("TEST-token-for-newsbot" not in line for line in lines)
     assert "webhook-secret-1" not in lines[3]
-    assert "[token redacted]" in lines[0]
+    assert "[redacted]" in lines[0]
     assert "ValueError: bad URL" in lines[1]
 
 
@@ -654,13 +658,14 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def _newsbot(
-    tmp_path: Path, fake: FakeTelegram, *args: str, **env: str
+    tmp_path: Path, fake: FakeTelegram, *args: str, ingest: bool = True, **env: str
 ) -> Iterator[subprocess.Popen[str]]:
     """`newsbot telegram ...` as a child process against `fake`, on a pre-ingested archive."""
     data = tmp_path / "child-data"
-    archive = Archive(make_settings(data))
-    Ingestor(archive).ingest(ARTICLES)
-    archive.close()
+    if ingest:
+        archive = Archive(make_settings(data))
+        Ingestor(archive).ingest(ARTICLES)
+        archive.close()
     child_env = {
         **os.environ,
         "NEWSBOT_TELEGRAM__TOKEN": fake.token,
@@ -773,3 +778,16 @@ def test_missing_token_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.M
     )
     assert plain_hook.exit_code == 2
     assert "https://" in plain_hook.output
+
+
+def test_rejected_token_is_a_one_line_error_that_hides_it(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    wrong = "999:wrong-secret-token-value"
+    with _newsbot(tmp_path, fake, ingest=False, NEWSBOT_TELEGRAM__TOKEN=wrong) as child:
+        _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 1
+    assert stderr.splitlines()[-1] == (
+        "Error: Telegram rejected the bot token: check NEWSBOT_TELEGRAM__TOKEN"
+    )
+    assert "wrong-secret-token-value" not in stderr

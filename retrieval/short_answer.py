@@ -1,0 +1,107 @@
+"""The short answer a reply leads with: a date for "when", a number, a name, a place.
+
+Rules over the chosen sentence, no model: a "when" question gets the sentence's date resolved
+against the article's publication date ("on Monday" -> "20 May 2019"), "how many" the number
+nearest the question's terms, "who" the name nearest them that the question does not already
+contain, "where" the place after in/at. When nothing fits, there is no short answer and the
+quote speaks for itself.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from retrieval.article_dates import resolve_dates
+from retrieval.sentences import stem, words
+from retrieval.timeframe import MONTH_NAMES, format_day
+
+_NUMBER = re.compile(
+    r"(?<![\w.])(?:US)?[$£€#]?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|"
+    r"thousand|trillion|bn|m)\b)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+    r"twelve|twenty|thirty|forty|fifty|hundred|dozens?|hundreds|thousands)\b(?:\s(?:million|"
+    r"billion|thousand|hundred))?",
+    re.I,
+)
+_NAME = re.compile(
+    r"\b(?:[A-Z][a-zA-Z'’.-]+|[A-Z]{2,})(?:\s+(?:of|de|van|von|al|bin|the|and|&)?\s*"
+    r"(?:[A-Z][a-zA-Z'’.-]+|[A-Z]{2,}))*"
+)
+_WRITTEN_DATE = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b",
+    re.I,
+)
+_PLACE = re.compile(
+    r"\b(?:in|at|near|from|outside)\s+((?:the\s+)?[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*)"
+)
+_NOT_NAMES = frozenset(
+    {m.lower() for m in MONTH_NAMES}
+    | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+    | set("the a an on in at it he she they this that but and we i yesterday today".split())
+)
+
+
+def _nearest(spans: list[tuple[int, int, str]], sentence: str, terms: set[str]) -> str | None:
+    """The candidate span closest (in characters) to any of the question's terms."""
+    if not spans:
+        return None
+    anchors = [
+        m.start() for m in re.finditer(r"[\w'’-]+", sentence) if stem(m.group(0).lower()) in terms
+    ]
+    if not anchors:
+        return spans[0][2]
+    return min(spans, key=lambda s: min(abs(s[0] - a) for a in anchors))[2]
+
+
+def short_answer(  # noqa: PLR0911 - one return per answer type reads best
+    kind: str, sentence: str, question: str, terms: tuple[str, ...], published: date | None
+) -> str | None:
+    """The short answer to `question` found in `sentence`, or None."""
+    asked = {stem(w) for w in words(question)}
+    term_set = set(terms)
+    if kind == "when":
+        found = resolve_dates(sentence, published)
+        for resolved in found:
+            if resolved.day:
+                return format_day(resolved.day)
+        for resolved in found:
+            if resolved.month:
+                year, month = resolved.month
+                return f"{MONTH_NAMES[month - 1]} {year}"
+            if resolved.year:
+                return str(resolved.year)
+        written = _WRITTEN_DATE.search(sentence)  # undated article: the date as written
+        return written.group(0) if written else None
+    if kind == "how_many":
+        spans = [
+            (m.start(), m.end(), m.group(0).strip())
+            for m in _NUMBER.finditer(sentence)
+            if stem(m.group(0).lower().strip()) not in asked and not _is_year(m.group(0))
+        ]
+        return _nearest(spans, sentence, term_set)
+    if kind == "who":
+        spans = []
+        for m in _NAME.finditer(sentence):
+            text = m.group(0).strip()
+            tokens = [t.lower().strip("'’.") for t in text.split()]
+            if all(t in _NOT_NAMES or stem(t) in asked for t in tokens):
+                continue
+            if m.start() == 0 and len(tokens) == 1:
+                continue  # a capitalised sentence opening, not a name
+            spans.append((m.start(), m.end(), text))
+        return _nearest(spans, sentence, term_set)
+    if kind == "where":
+        spans = [
+            (m.start(1), m.end(1), m.group(1))
+            for m in _PLACE.finditer(sentence)
+            if not all(stem(t.lower()) in asked for t in m.group(1).split())
+            and m.group(1).split()[-1].lower() not in _NOT_NAMES
+        ]
+        return _nearest(spans, sentence, term_set)
+    return None
+
+
+def _is_year(text: str) -> bool:
+    digits = text.strip()
+    return digits.isdigit() and len(digits) == 4 and 1900 <= int(digits) <= 2100
