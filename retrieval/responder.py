@@ -145,12 +145,9 @@ class Responder:
                 f"the archive covers {format_day(stats.first)} to {format_day(stats.last)}"
             )
             return notes
-        wider = search(self.archive, query, SearchOptions(k=3))
-        dated = [p for p in wider.passages if p.published]
-        if dated:
-            latest = max(dated, key=lambda p: p.published or date.min)
-            notes.append(
-                f"outside that window the closest match is “{latest.title}” "
-                f"from {format_day(latest.published)}"  # type: ignore[arg-type]  # filtered above
-            )
+        wider = search(self.archive, query, SearchOptions(k=1)).passages
+        if wider:
+            closest = wider[0]
+            when = format_day(closest.published) if closest.published else "an undated article"
+            notes.append(f"outside that window the closest match is “{closest.title}” from {when}")
         return notes

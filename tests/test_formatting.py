@@ -197,7 +197,7 @@ _HTML = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(html_text=_HTML, limit=st.integers(min_value=120, max_value=900))
 def test_splitting_keeps_every_part_valid_and_loses_no_text(html_text: str, limit: int) -> None:
     visible = parse_html(html_text)

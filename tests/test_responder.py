@@ -1,0 +1,191 @@
+"""Time windows, follow-ups, timelines and short answers through the Responder and `chat`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from ingest.articles import Article
+from ingest.pipeline import Ingestor
+from retrieval.archive import Archive
+from retrieval.conversation import Conversation, is_follow_up
+from retrieval.responder import AskOptions, Responder
+from retrieval.short_answer import short_answer
+
+STRIKE = [
+    Article(
+        "Bus drivers vote to strike",
+        "Bus drivers in Ostrava voted on Monday to strike over pay. The union said 1,200 drivers "
+        "backed the walkout, which will begin next week.",
+        "t1",
+        url="https://ostrava.example/vote",
+        source="Ostrava Daily",
+        published=date(2023, 3, 8),
+    ),
+    Article(
+        "Bus strike halts Ostrava services",
+        "The bus strike in Ostrava began on Monday, halting all city services. Union leader Petra "
+        "Novak said drivers want a 12 percent pay rise.",
+        "t2",
+        url="https://ostrava.example/strike",
+        source="City Wire",
+        published=date(2023, 3, 14),
+    ),
+    Article(
+        "Ostrava bus strike ends with pay deal",
+        "The Ostrava bus strike ended on Friday after the city agreed a 9 percent pay rise for "
+        "drivers. Services resume on Saturday.",
+        "t3",
+        url="https://ostrava.example/deal",
+        source="Ostrava Daily",
+        published=date(2023, 3, 25),
+    ),
+    Article(
+        "Ostrava zoo welcomes twin lynx cubs",
+        "Ostrava zoo said on Tuesday that its lynx had given birth to twin cubs, the first in ten "
+        "years. The cubs will go on view in June.",
+        "t4",
+        url="https://ostrava.example/zoo",
+        source="City Wire",
+        published=date(2022, 4, 12),
+    ),
+]
+
+
+@pytest.fixture
+def responder(archive: Archive) -> Responder:
+    assert Ingestor(archive).ingest(STRIKE).added == 4
+    return Responder(archive)
+
+
+def test_time_window_filters_both_retrievers(responder: Responder) -> None:
+    answer = responder.ask(
+        "What happened with the Ostrava bus strike last week?", AskOptions(as_of=date(2023, 3, 29))
+    )
+    assert {p.published for p in answer.passages} <= {date(2023, 3, 25)}
+    assert any("from 20 to 26 March 2023" in note for note in answer.notes)
+
+
+def test_window_without_an_answer_says_so_and_names_the_closest(responder: Responder) -> None:
+    answer = responder.ask(
+        "What did the zoo say about lynx cubs in March 2023?", AskOptions(as_of=date(2023, 6, 1))
+    )
+    assert answer.abstained
+    assert "Nothing in the archive from" in answer.text and "March 2023" in answer.text
+    assert any("lynx" in note.lower() and "2022" in note for note in answer.notes)
+
+
+def test_window_outside_the_archive_gives_its_coverage(responder: Responder) -> None:
+    answer = responder.ask(
+        "What did the zoo announce in May 2023?", AskOptions(as_of=date(2023, 6, 1))
+    )
+    assert answer.abstained
+    assert any("the archive covers 12 April 2022 to 25 March 2023" in note for note in answer.notes)
+
+
+def test_as_of_hides_later_articles(responder: Responder) -> None:
+    answer = responder.ask("Ostrava bus strike pay deal", AskOptions(as_of=date(2023, 3, 15)))
+    assert all(p.published and p.published <= date(2023, 3, 15) for p in answer.passages)
+
+
+def test_timeline_is_chronological(responder: Responder) -> None:
+    answer = responder.ask(
+        "How did the Ostrava bus strike develop?", AskOptions(as_of=date(2023, 4, 1))
+    )
+    assert not answer.abstained, answer.text
+    days = [line.split(":")[0] for line in answer.text.splitlines()]
+    assert days == sorted(days)
+    assert len(days) >= 2
+
+
+def test_follow_up_is_rewritten_with_context(responder: Responder) -> None:
+    conversation = Conversation()
+    responder.ask("What pay rise did the Ostrava bus drivers win?", conversation=conversation)
+    follow = responder.ask("and when did it end?", conversation=conversation)
+    assert follow.search_query and "ostrava" in follow.search_query.lower()
+    assert follow.question == "and when did it end?"
+
+
+@pytest.mark.parametrize(
+    ("question", "follow"),
+    [
+        ("and what did Russia say?", True),
+        ("When was that?", True),
+        ("Who won the 2019 Virginia election for governor?", False),
+    ],
+)
+def test_follow_up_detection(question: str, follow: bool) -> None:
+    assert is_follow_up(question) is follow
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "question", "published", "expected"),
+    [
+        (
+            "when",
+            "The strike began on Monday, halting services.",
+            "When did the strike begin?",
+            date(2023, 3, 14),
+            "13 March 2023",
+        ),
+        (
+            "when",
+            "Akar spoke to Shoigu on May 20th.",
+            "When did Akar speak to Shoigu?",
+            None,
+            "May 20th",
+        ),
+        (
+            "how_many",
+            "The union said 1,200 drivers backed the walkout in 2023.",
+            "How many drivers backed the walkout?",
+            None,
+            "1,200",
+        ),
+        (
+            "who",
+            "Union leader Petra Novak said drivers want more.",
+            "Who leads the union?",
+            None,
+            "Petra Novak",
+        ),
+        (
+            "where",
+            "The summit was held in Reykjavik on Friday.",
+            "Where was the summit held?",
+            None,
+            "Reykjavik",
+        ),
+        ("what", "Nothing to extract here.", "What happened?", None, None),
+    ],
+)
+def test_short_answers(
+    kind: str, sentence: str, question: str, published: date | None, expected: str | None
+) -> None:
+    from retrieval.answer import profile
+
+    assert short_answer(kind, sentence, question, profile(question).terms, published) == expected
+
+
+def test_chat_follow_up_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEWSBOT_EMBEDDING__MODEL", "deterministic:256")
+    from config.settings import Settings
+
+    archive = Archive(Settings())
+    Ingestor(archive).ingest(STRIKE)
+    archive.close()
+    result = CliRunner().invoke(
+        cli,
+        ["chat", "--as-of", "2023-04-01"],
+        input="What pay rise did the Ostrava bus drivers win?\nand when did it end?\n/sources\n/new\n/quit\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.count("newsbot>") == 2
+    assert "9 percent" in result.output
+    assert "(new conversation)" in result.output
