@@ -31,7 +31,7 @@ _IMAGE_CREDIT = re.compile(
 # An agency's name is a credit in a caption ("Ana Ruiz/Getty Images", "REUTERS/Jo Bloggs"),
 # but not in an article's sentence about the agency: see `_is_image_credit`.
 _AGENCY = re.compile(r"\b(getty images|shutterstock|afp photo|reuters/|ap photo)\b", re.I)
-# Headings that start a block of teasers for other articles: everything after them goes.
+# Headings of a box of teasers for other articles; `_strip_trailing_sections` decides how much goes.
 _TEASER_BLOCK = re.compile(
     r"^\s*(check also|related( articles| posts| stories| news| content| coverage)?|"
     r"read (more|also|next)|also read|you (may|might) also like|more (from|stories|news)\b[^.!?]{0,40}|"
@@ -67,7 +67,9 @@ _FURNITURE = re.compile(
 )
 # A cookie banner's sentence ("We use cookies to ... By continuing you agree ...").
 _COOKIE_NOTICE = re.compile(
-    r"\b(we|this (web)?site|our (web)?site)\s+(use|uses)\s+cookies\b|\buse of cookies\b", re.I
+    r"\b(we|this (web)?site|our (web)?site)\s+uses?\s+cookies\b|"
+    r"\bagree to (our|the) use of cookies\b",
+    re.I,
 )
 # Share buttons and comment forms mark the end of the article: a teaser heading before them
 # opens the page's trailing furniture, not a box in the middle of the story.
@@ -76,8 +78,10 @@ _SHARE_LINE = re.compile(
     r"(facebook|twitter|whatsapp|linkedin|telegram)\b)",
     re.I,
 )
+# "Read more: <other story>", "Read also - <other story>"; a dash only with a space before it,
+# so "Related-party deals rose 5 percent." stays.
 _READ_MORE_LINE = re.compile(
-    r"^\s*(read more|read also|also read|related|see also)\s*[:|-]\s*\S", re.I
+    r"^\s*(read more|read also|also read|related|see also)(\s*[:|]|\s+[-–—])\s*\S", re.I
 )
 _PUBLISHED_LINE = re.compile(
     r"^\s*(published|posted|posted on|date|updated|last updated|first published)\s*(on|:)?\s*:?\s*"
@@ -245,8 +249,11 @@ def _strip_trailing_sections(lines: list[str]) -> list[str]:
     index = 0
     while index < len(lines):
         line = lines[index]
-        if line and content_seen and _COMMENTS_START.match(line):
-            break
+        if line and _COMMENTS_START.match(line):
+            if content_seen:
+                break
+            index += 1  # a "Comments" link above the story: only the line goes
+            continue
         if line and _TEASER_BLOCK.match(line):
             end, furniture = _teaser_block_end(lines, index + 1)
             goes_on = not furniture and _article_goes_on(lines, end)
@@ -259,8 +266,10 @@ def _strip_trailing_sections(lines: list[str]) -> list[str]:
         if line and not content_seen:
             page_furniture = _is_breadcrumb(line) or _is_image_credit(line) or _is_furniture(line)
             words = len(line.split())
+            # The story has begun at its first sentence; a long headline is not one.
             content_seen = not page_furniture and (
-                words >= 8 or (words >= 3 and line.endswith((".", "!", "?")))
+                (words >= 3 and line.endswith((".", "!", "?")))
+                or (words >= 8 and not _looks_like_title(line))
             )
             if _is_breadcrumb(line):
                 headline_seen = False  # a line above the breadcrumb is the masthead

@@ -8,6 +8,7 @@ and loads from disk: nothing is downloaded at run time.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import math
 import os
@@ -60,7 +61,7 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
     kwargs: dict[str, Any] = {}
     if settings.backend == "onnx":
         kwargs["backend"] = "onnx"
-        kwargs["model_kwargs"] = {"file_name": "onnx/model_qint8_avx512_vnni.onnx"}
+        kwargs["model_kwargs"] = _onnx_model_kwargs(model)
     try:
         embedder = HuggingFaceEmbedding(
             model_name=model,
@@ -74,6 +75,34 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
             "set NEWSBOT_EMBEDDING__MODEL to an installed sentence-transformers model or path"
         ) from error
     return embedder
+
+
+def _onnx_model_kwargs(model: str) -> dict[str, Any]:
+    """Which ONNX file of a local model folder to load: int8 if exported, else fp32.
+
+    A folder without an `onnx/` subfolder gets no file name, and sentence-transformers exports
+    the model to fp32 ONNX in memory at every start (slow, but correct).
+    """
+    try:
+        available = importlib.util.find_spec("optimum.onnxruntime") is not None
+    except ModuleNotFoundError:
+        available = False
+    if not available:
+        raise EmbeddingError(
+            "NEWSBOT_EMBEDDING__BACKEND=onnx needs optimum-onnx (pip install "
+            "'optimum-onnx[onnxruntime]'), whose releases require transformers<4.58 while "
+            "sentence-transformers 6 requires transformers 5, so it cannot be installed next to "
+            "newsbot's dependencies; set NEWSBOT_EMBEDDING__BACKEND=torch (docs/benchmarks.md)"
+        )
+    folder = Path(model) / "onnx"
+    if not folder.is_dir():
+        return {}
+    quantized = sorted(folder.glob("model_qint8_*.onnx"))
+    if quantized:
+        return {"file_name": f"onnx/{quantized[0].name}"}
+    if (folder / "model.onnx").is_file():
+        return {"file_name": "onnx/model.onnx"}
+    return {}
 
 
 class HashingEmbedding(BaseEmbedding):

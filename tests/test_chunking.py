@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -97,7 +98,7 @@ def test_every_sentence_is_in_some_chunk() -> None:
 
 def test_neighbours_share_their_boundary_sentences() -> None:
     chunks = chunk_article(ARTICLE, size=40, overlap=15)
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in pairwise(chunks):
         last = split_sentences(before.text)[-1]
         assert split_sentences(after.text)[0] == last
 

@@ -651,12 +651,14 @@ def test_seed_dump_keeps_the_article_and_nothing_else(shared_dir: Path) -> None:
 STORY_HEAD = "Fishing quotas cut for 2025\n\n"
 
 
-def test_the_word_related_inside_article_sentences_is_kept() -> None:
+def test_teaser_and_furniture_words_inside_article_sentences_are_kept() -> None:
     text = STORY_HEAD + (
         "Officials said the closures were related to falling cod stocks in the northern bay.\n\n"
         "Related to the quota cut, the ministry will pay 40 million dollars in compensation.\n\n"
         "Read more about it in our report on the state of the fisheries published last week.\n\n"
-        "See also the ministry's statement, which runs to 40 pages.\n"
+        "See also the ministry's statement, which runs to 40 pages.\n\n"
+        "Related-party loans to the fleet owners rose 5 percent.\n\n"
+        "The ruling limits the use of cookies by the ministry's website.\n"
     )
     page = clean_dump(text)
     assert page.title == "Fishing quotas cut for 2025"
@@ -665,6 +667,8 @@ def test_the_word_related_inside_article_sentences_is_kept() -> None:
         "Related to the quota cut, the ministry will pay 40 million dollars in compensation.",
         "Read more about it in our report on the state of the fisheries published last week.",
         "See also the ministry's statement, which runs to 40 pages.",
+        "Related-party loans to the fleet owners rose 5 percent.",
+        "The ruling limits the use of cookies by the ministry's website.",
     ):
         assert sentence in page.body
 
@@ -896,3 +900,30 @@ def test_normalize_text_is_idempotent(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
     assert not INVISIBLE.search(once)
+
+
+def test_comment_link_above_the_story_does_not_cut_it() -> None:
+    page = clean_dump(
+        "Port reopens after a three-day strike over pay and automation\n\n12 Comments\n\n"
+        "The port reopened on Tuesday after a three-day strike ended with a pay deal.\n\n"
+        "Leave a Reply\nGreat news for the valley's fruit growers, finally some sense.\n"
+    )
+    assert page.title == "Port reopens after a three-day strike over pay and automation"
+    assert page.body == (
+        "The port reopened on Tuesday after a three-day strike ended with a pay deal."
+    )
+
+
+def test_teaser_box_above_the_headline_keeps_the_story() -> None:
+    page = clean_dump(
+        "Trending\nUnion leader re-elected\n\n"
+        "Port reopens after strike\n\n"
+        "The port reopened on Tuesday after a three-day strike ended with a pay deal.\n\n"
+        "Shipping lines said it would take a week to clear the backlog of container ships.\n"
+    )
+    # Which of the two title-like lines is the headline cannot be told; the story is whole.
+    assert "Trending" not in page.body
+    assert page.body.endswith(
+        "The port reopened on Tuesday after a three-day strike ended with a pay deal.\n\n"
+        "Shipping lines said it would take a week to clear the backlog of container ships."
+    )

@@ -44,7 +44,11 @@ from retrieval.sentences import content_words, split_sentences, stem, words
         ),
         pytest.param(
             "Prices rose 3.5 percent. That was 1.2 points more than in 2023. It cost $4.10.",
-            ["Prices rose 3.5 percent.", "That was 1.2 points more than in 2023.", "It cost $4.10."],
+            [
+                "Prices rose 3.5 percent.",
+                "That was 1.2 points more than in 2023.",
+                "It cost $4.10.",
+            ],
             id="decimals",
         ),
         pytest.param(
@@ -84,7 +88,11 @@ from retrieval.sentences import content_words, split_sentences, stem, words
         ),
         pytest.param(
             "The mayor arrived in Paris. Élodie Martin greeted him. Ökonomen warned of costs.",
-            ["The mayor arrived in Paris.", "Élodie Martin greeted him.", "Ökonomen warned of costs."],
+            [
+                "The mayor arrived in Paris.",
+                "Élodie Martin greeted him.",
+                "Ökonomen warned of costs.",
+            ],
             id="accented-capitals",
         ),
         pytest.param(
