@@ -64,13 +64,22 @@ class AnswerSettings(BaseModel):
 
     mode: Literal["extractive", "llm"] = "extractive"
     max_sentences: int = Field(default=3, ge=1, le=6)
+    typed_support: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="a typed answer may come from a sentence this close to the best",
+    )
     relative_support: float = Field(
         default=0.85, gt=0, le=1, description="extra sentences must score this share of the best"
     )
     passages_considered: int = Field(default=6, ge=1)
     min_support: float = Field(default=0.45, ge=0, le=1)
     min_coverage: float = Field(
-        default=0.5, ge=0, le=1, description="share of the question's rare terms the article must hold"
+        default=0.5,
+        ge=0,
+        le=1,
+        description="share of the question's rare terms the article must hold",
     )
 
 

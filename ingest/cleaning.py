@@ -47,6 +47,9 @@ _COMMENTS_START = re.compile(
     re.I,
 )
 # Single lines of site furniture, dropped wherever they stand.
+# Furniture is short; a longer line is never tested: on a multi-megabyte line without spaces
+# `_FURNITURE` backtracks for seconds per call (a 2 MB line took 25 s to clean).
+_FURNITURE_MAX_CHARS = 1000
 _FURNITURE = re.compile(
     r"^\s*(share( this( article| story)?)?\s*:?|share on \w+|tweet|print|email|whatsapp|"
     r"facebook|twitter|linkedin|telegram|pinterest|reddit|copy link|advertisement|"
@@ -175,7 +178,7 @@ def _is_image_credit(line: str) -> bool:
 
 
 def _is_furniture(line: str) -> bool:
-    return bool(
+    return len(line) <= _FURNITURE_MAX_CHARS and bool(
         _FURNITURE.match(line)
         or _READ_MORE_LINE.match(line)
         or (_COOKIE_NOTICE.search(line) and len(line.split()) <= 40)
@@ -221,7 +224,12 @@ def _teaser_block_end(lines: list[str], start: int) -> tuple[int, bool]:
     while index < len(lines):
         line = lines[index]
         if line and (
-            _COMMENTS_START.match(line) or (_FURNITURE.match(line) and _SHARE_LINE.match(line))
+            _COMMENTS_START.match(line)
+            or (
+                _SHARE_LINE.match(line)
+                and len(line) <= _FURNITURE_MAX_CHARS
+                and _FURNITURE.match(line)
+            )
         ):
             return index, True
         if line and _is_prose(line):

@@ -47,7 +47,7 @@ _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
-_DATE_WORDS = re.compile(
+DATE_WORDS = re.compile(
     rf"\b(({_MONTHS})\.?\s+\d{{1,2}}|\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?({_MONTHS})|"
     r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|today|tonight|"
     rf"last (week|month|year|night)|(in|since|until|by) ({_MONTHS}|\d{{4}})|\b(19|20)\d{{2}}\b)",
@@ -62,6 +62,7 @@ _NAME = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z]\b")
 
 Embed = Callable[[list[str]], list[list[float]]]
 _FAR_FUTURE = date(9999, 12, 31)
+_TYPED = {"when": "a date", "who": "a name", "how_many": "a number"}
 _TIMELINE = re.compile(
     r"\b(timeline|chronolog\w*|how did .+ (develop|unfold|evolve|play out|progress)|"
     r"(main|key) (steps|events|developments)|what happened (after|since|between)|trace)\b",
@@ -183,7 +184,7 @@ def missing_names(prof: QuestionProfile, text: str) -> list[str]:
 
 
 def _type_bonus(kind: QuestionType, sentence: str, prof: QuestionProfile) -> float:
-    if kind == "when" and _DATE_WORDS.search(sentence):
+    if kind == "when" and DATE_WORDS.search(sentence):
         return 0.08
     if kind == "how_many" and _NUMBER.search(sentence):
         return 0.08
@@ -251,10 +252,22 @@ def choose(
     passages: Sequence[Passage],
     settings: AnswerSettings,
     article_text: Callable[[Passage], str],
+    fits_kind: Callable[[ScoredSentence], bool] | None = None,
 ) -> Evidence:
-    """Pick up to `max_sentences` sentences, or decide the evidence is too weak."""
+    """Pick up to `max_sentences` sentences, or decide the evidence is too weak.
+
+    A question that asks for a kind of thing (a date, a number, a name) is answered only by a
+    sentence that holds one: the best such sentence leads, and when none of the strong
+    candidates has one the archive does not answer it.
+    """
     if not scored:
         return Evidence((), False, "nothing in the archive matched the question")
+    if prof.kind in _TYPED and fits_kind is not None:
+        bar = max(settings.min_support, scored[0].score * settings.typed_support)
+        typed = [c for c in scored if c.score >= bar and fits_kind(c)]
+        if not typed:
+            return Evidence((), False, f"the closest passages do not give {_TYPED[prof.kind]}")
+        scored = [typed[0], *[c for c in scored if c is not typed[0]]]
     best = scored[0]
     passage = passages[best.passage_index]
     context = f"{passage.title}\n{article_text(passage)}"

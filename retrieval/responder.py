@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from retrieval.answer import (
+    DATE_WORDS,
     choose,
     choose_timeline,
     compose,
@@ -101,7 +102,20 @@ class Responder:
         if timeline:
             evidence = choose_timeline(scored, considered, self.settings.answer)
         else:
-            evidence = choose(prof, scored, considered, self.settings.answer, self._article_text)
+            evidence = choose(
+                prof,
+                scored,
+                considered,
+                self.settings.answer,
+                self._article_text,
+                fits_kind=lambda c: (
+                    short_answer(
+                        prof.kind, c.text, query, prof.terms, considered[c.passage_index].published
+                    )
+                    is not None
+                    or (prof.kind == "when" and bool(DATE_WORDS.search(c.text)))
+                ),
+            )
         short = None
         if evidence.confident and not timeline:
             best = evidence.chosen[0]
