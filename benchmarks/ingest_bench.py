@@ -61,7 +61,8 @@ def _chunk_texts(corpus: Path) -> tuple[int, list[str]]:
         if isinstance(item, Article):
             count += 1
             texts.extend(
-                c.embed_text for c in chunk_article(item, settings.chunk_size, settings.chunk_overlap)
+                c.embed_text
+                for c in chunk_article(item, settings.chunk_size, settings.chunk_overlap)
             )
     return count, texts
 
@@ -78,8 +79,13 @@ def _ours(corpus: Path, data_dir: Path, embedder: Any) -> dict[str, Any]:
     summary = Ingestor(archive).ingest(items)
     seconds = time.perf_counter() - started
     archive.close()
-    return {"seconds": seconds, "articles": summary.articles_seen, "chunks": summary.chunks,
-            "added": summary.added, "unchanged": summary.unchanged}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "articles": summary.articles_seen,
+        "chunks": summary.chunks,
+        "added": summary.added,
+        "unchanged": summary.unchanged,
+    }
 
 
 def _plain(corpus: Path, data_dir: Path, embedder: Any, splitter: Any | None) -> dict[str, Any]:
@@ -171,7 +177,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.tuned:
             row["ours_vs_tuned_chunks"] = row["ours_chunks_per_s"] / row["tuned_chunks_per_s"]
         runs.append(row)
-        print(f"run {number}: " + ", ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
+        print(
+            f"run {number}: "
+            + ", ".join(
+                f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
+            ),
+            flush=True,
+        )
         for path in (ours_dir, work / f"plain-{number}", work / f"tuned-{number}"):
             shutil.rmtree(path, ignore_errors=True)
 
@@ -208,20 +220,41 @@ def main() -> None:
     results = run(args)
     med = results["median"]
     rows = [
-        {"pipeline": "raw encode", "s": med["raw_s"], "chunks": results["chunks_ours"],
-         "chunks/s": med["raw_chunks_per_s"]},
-        {"pipeline": "ours", "s": med["ours_s"], "chunks": med["ours_chunks"],
-         "articles/s": med["ours_articles_per_s"], "chunks/s": med["ours_chunks_per_s"]},
-        {"pipeline": "ours, unchanged re-ingest", "s": med["again_s"],
-         "articles/s": results["articles"] / med["again_s"]},
-        {"pipeline": "plain llama-index (defaults)", "s": med["plain_s"], "chunks": med["plain_chunks"],
-         "articles/s": med["plain_articles_per_s"], "chunks/s": med["plain_chunks_per_s"]},
-    ]  # fmt: skip
+        {
+            "pipeline": "raw encode",
+            "s": med["raw_s"],
+            "chunks": results["chunks_ours"],
+            "chunks/s": med["raw_chunks_per_s"],
+        },
+        {
+            "pipeline": "ours",
+            "s": med["ours_s"],
+            "chunks": med["ours_chunks"],
+            "articles/s": med["ours_articles_per_s"],
+            "chunks/s": med["ours_chunks_per_s"],
+        },
+        {
+            "pipeline": "ours, unchanged re-ingest",
+            "s": med["again_s"],
+            "articles/s": results["articles"] / med["again_s"],
+        },
+        {
+            "pipeline": "plain llama-index (defaults)",
+            "s": med["plain_s"],
+            "chunks": med["plain_chunks"],
+            "articles/s": med["plain_articles_per_s"],
+            "chunks/s": med["plain_chunks_per_s"],
+        },
+    ]
     if "tuned_s" in med:
         rows.append(
-            {"pipeline": "plain llama-index (our chunking+batch)", "s": med["tuned_s"],
-             "chunks": med["tuned_chunks"], "articles/s": med["tuned_articles_per_s"],
-             "chunks/s": med["tuned_chunks_per_s"]}  # fmt: skip
+            {
+                "pipeline": "plain llama-index (our chunking+batch)",
+                "s": med["tuned_s"],
+                "chunks": med["tuned_chunks"],
+                "articles/s": med["tuned_articles_per_s"],
+                "chunks/s": med["tuned_chunks_per_s"],
+            }
         )
     print()
     print(f"{results['articles']} articles, median of {args.runs} runs")
@@ -231,7 +264,9 @@ def main() -> None:
     if "ours_vs_tuned_chunks" in med:
         ratios.append("ours_vs_tuned_chunks")
     for key in ratios:
-        print(f"{key:<24} {med[key]:.2f}  (per run: {', '.join(f'{r[key]:.2f}' for r in results['runs'])})")
+        print(
+            f"{key:<24} {med[key]:.2f}  (per run: {', '.join(f'{r[key]:.2f}' for r in results['runs'])})"
+        )
     print(f"wrote {report.write(args.name, results)}")
 
 

@@ -99,7 +99,10 @@ def measure(runs: int, batch_size: int) -> None:
     variants = {
         "torch": SentenceTransformer(str(model_dir), backend="torch", device="cpu"),
         "onnx-fp32": SentenceTransformer(
-            str(model_dir), backend="onnx", device="cpu", model_kwargs={"file_name": "onnx/model.onnx"}
+            str(model_dir),
+            backend="onnx",
+            device="cpu",
+            model_kwargs={"file_name": "onnx/model.onnx"},
         ),
         "onnx-int8": SentenceTransformer(
             str(model_dir),
@@ -135,7 +138,9 @@ def measure(runs: int, batch_size: int) -> None:
             }
         )
     base = rows[0]["chunks_per_s"]
-    print(f"{len(texts)} chunks, {len(questions)} questions, median of {runs} runs, batch {batch_size}")
+    print(
+        f"{len(texts)} chunks, {len(questions)} questions, median of {runs} runs, batch {batch_size}"
+    )
     print(f"{'backend':<10} {'chunks/s':>9} {'x torch':>8} {'hit@5':>6} {'cos':>7}")
     for row in rows:
         row["speed_vs_torch"] = round(row["chunks_per_s"] / base, 2)

@@ -165,6 +165,7 @@ def keyword_process(data_dir: Path, count: int, reps: int) -> dict[str, Any]:
     from retrieval.catalog import Catalog
 
     before = report.current_rss_mb()
+    peak_before = report.peak_rss_mb()
     catalog = Catalog(data_dir / "catalog.sqlite3")
     opened = report.current_rss_mb()
     timings = []
@@ -176,6 +177,7 @@ def keyword_process(data_dir: Path, count: int, reps: int) -> dict[str, Any]:
     catalog.close()
     return {
         "rss_before_open_mb": before,
+        "peak_rss_before_open_mb": peak_before,
         "rss_after_open_mb": opened,
         "rss_after_queries_mb": report.current_rss_mb(),
         "peak_rss_mb": report.peak_rss_mb(),
@@ -186,8 +188,16 @@ def keyword_process(data_dir: Path, count: int, reps: int) -> dict[str, Any]:
 
 def _child(mode: str, data_dir: Path, count: int, reps: int) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, f"--{mode}", str(data_dir), "--questions", str(count),
-         "--reps", str(reps)],  # fmt: skip
+        [
+            sys.executable,
+            __file__,
+            f"--{mode}",
+            str(data_dir),
+            "--questions",
+            str(count),
+            "--reps",
+            str(reps),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -201,8 +211,12 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=50)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/newsbot-query-bench"),
-                        help="data dirs are kept here and reused when already filled")  # fmt: skip
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path("/tmp/newsbot-query-bench"),
+        help="data dirs are kept here and reused when already filled",
+    )
     parser.add_argument("--name", default="query")
     parser.add_argument("--query", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--keyword", type=Path, help=argparse.SUPPRESS)
@@ -235,17 +249,40 @@ def main() -> None:
     print(
         report.table(
             rows,
-            ["chunks", "retrieval_p50_ms", "retrieval_p95_ms", "ask_p50_ms", "ask_p95_ms",
-             "cold_first_ask_ms", "peak_rss_mb", "load_avg_1m"],  # fmt: skip
+            [
+                "chunks",
+                "retrieval_p50_ms",
+                "retrieval_p95_ms",
+                "ask_p50_ms",
+                "ask_p95_ms",
+                "cold_first_ask_ms",
+                "peak_rss_mb",
+                "load_avg_1m",
+            ],
         )
     )
     print()
     print(
         report.table(
-            [{"chunks": r["chunks"], "catalog_mb": r["catalog_mb"], "chroma_mb": r["chroma_mb"],
-              **r["keyword"]} for r in rows],  # fmt: skip
-            ["chunks", "catalog_mb", "chroma_mb", "rss_before_open_mb", "rss_after_queries_mb",
-             "peak_rss_mb", "keyword_p50_ms", "keyword_p95_ms"],  # fmt: skip
+            [
+                {
+                    "chunks": r["chunks"],
+                    "catalog_mb": r["catalog_mb"],
+                    "chroma_mb": r["chroma_mb"],
+                    **r["keyword"],
+                }
+                for r in rows
+            ],
+            [
+                "chunks",
+                "catalog_mb",
+                "chroma_mb",
+                "rss_before_open_mb",
+                "rss_after_queries_mb",
+                "peak_rss_mb",
+                "keyword_p50_ms",
+                "keyword_p95_ms",
+            ],
         )
     )
     print(f"wrote {report.write(args.name, results)}")

@@ -76,7 +76,12 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     for row in rows:
         cells.append([_fmt(row.get(c, "")) for c in columns])
     widths = [max(len(r[i]) for r in cells) for i in range(len(columns))]
-    lines = ["  ".join(v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(r, widths, strict=True))) for r in cells]
+    lines = [
+        "  ".join(
+            v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -91,6 +96,10 @@ def write(name: str, data: dict[str, Any]) -> Path:
     """Write results as benchmarks/results/NAME.json."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    data = {**data, "finished": time.strftime("%Y-%m-%d %H:%M:%S"), "load_avg_end": [round(x, 2) for x in os.getloadavg()]}
+    data = {
+        **data,
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load_avg_end": [round(x, 2) for x in os.getloadavg()],
+    }
     path.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
     return path

@@ -203,7 +203,7 @@ DESKS: dict[str, dict[str, list[str]]] = {
     },
 }
 GENERIC = [
-    "Speaking in {place} on {weekday}, {person} said: \"We have listened carefully and we will keep listening.\"",
+    'Speaking in {place} on {weekday}, {person} said: "We have listened carefully and we will keep listening."',
     "Local business owners in {place2} said they were {adj} about the outlook for {month}.",
     "The {body} will publish a full report on {thing} before the end of {year}.",
     "Critics pointed to a similar decision in {place2} in {year} that was reversed within {small} months.",
@@ -329,7 +329,9 @@ def main() -> None:
     args = parser.parse_args()
     write_jsonl(args.out, args.count, args.seed)
     words = sum(len(a["body"].split()) for a in articles(min(args.count, 500), args.seed))
-    print(f"wrote {args.count} articles to {args.out} (~{words / min(args.count, 500):.0f} words each)")
+    print(
+        f"wrote {args.count} articles to {args.out} (~{words / min(args.count, 500):.0f} words each)"
+    )
 
 
 if __name__ == "__main__":

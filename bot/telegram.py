@@ -63,9 +63,11 @@ from bot.formatting import (
 )
 from config.settings import IngestSettings, Settings, TelegramSettings
 from ingest.articles import Article, LoadError
-from ingest.fetch import PendingUrl
+from ingest.fetch import Fetcher, PendingUrl
 from ingest.loaders import SUFFIXES, file_kind, load_file
 from ingest.pipeline import IngestLockedError, Ingestor, IngestSummary, ingest_lock
+from ingest.subscriptions import SubscriptionError, Subscriptions
+from ingest.sync import subscriptions_path, sync_all
 from retrieval.archive import Archive
 from retrieval.conversation import Conversation
 from retrieval.responder import AskOptions, Responder
@@ -91,6 +93,7 @@ COMMANDS = (
     BotCommand("help", "What this bot does"),
     BotCommand("stats", "What the archive holds (admins)"),
     BotCommand("ingest", "Add articles by sending a file (admins)"),
+    BotCommand("sync", "Pull the subscribed feeds now (admins)"),
 )
 
 REFUSAL = "Sorry, this bot is private."
@@ -275,6 +278,7 @@ class NewsBot:
                 CommandHandler("sources", self.on_sources, filters=new),
                 CommandHandler("stats", self.on_stats, filters=new),
                 CommandHandler("ingest", self.on_ingest_command, filters=new),
+                CommandHandler("sync", self.on_sync, filters=new),
                 MessageHandler(text & filters.ChatType.PRIVATE, self.on_private_text),
                 MessageHandler(text & filters.ChatType.GROUPS, self.on_group_text),
                 MessageHandler(new & filters.Document.ALL, self.on_document),
@@ -529,6 +533,42 @@ class NewsBot:
         stats = await asyncio.to_thread(self.archive.stats)
         await self.send(context.bot, chat.id, stats_html(stats))
 
+    # --- feeds --------------------------------------------------------------------------------
+
+    def sync_feeds(self) -> str:
+        """Pull every subscribed feed once (in a worker thread); a summary line per feed."""
+        subscriptions = Subscriptions(subscriptions_path(self.archive.data_dir))
+        if not subscriptions.list():
+            return "No feeds are subscribed; add one with `newsbot feeds add URL`."
+        with (
+            ingest_lock(self.archive.data_dir, 60.0),
+            Fetcher(self.ingest_settings) as fetcher,
+        ):
+            reports = sync_all(Ingestor(self.archive), subscriptions, fetcher, today=date.today())
+        return "\n".join(report.line() for report in reports)
+
+    async def on_sync(self, update: Update, context: Context) -> None:
+        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+        if message is None or chat is None or not await self._admit(update):
+            return
+        if not self.is_admin(user.id if user else None):
+            await message.reply_text(ADMINS_ONLY)
+            return
+        try:
+            summary = await asyncio.to_thread(self.sync_feeds)
+        except (IngestLockedError, SubscriptionError) as error:
+            summary = str(error)
+        await self.send(context.bot, chat.id, escape(summary))
+
+    async def scheduled_sync(self, _context: Context) -> None:
+        """The JobQueue's periodic sync; failures are logged, never fatal to the bot."""
+        try:
+            summary = await asyncio.to_thread(self.sync_feeds)
+        except (IngestLockedError, SubscriptionError) as error:
+            log.warning("scheduled sync skipped: %s", error)
+            return
+        log.info("scheduled sync: %s", summary.replace("\n", "; "))
+
     # --- ingest -------------------------------------------------------------------------------
 
     async def on_ingest_command(self, update: Update, _context: Context) -> None:
@@ -676,6 +716,11 @@ def build_application(
         telegram, settings.ingest, archive, responder or Responder(archive), typing_interval
     )
     bot.register(app)
+    if telegram.sync_interval_minutes and app.job_queue is not None:
+        interval = telegram.sync_interval_minutes * 60
+        app.job_queue.run_repeating(
+            bot.scheduled_sync, interval=interval, first=interval, name="sync"
+        )
     return app
 
 

@@ -45,9 +45,13 @@ _URL_LINE = re.compile(r"^https?://\S+$", re.I)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<head>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _FRONT_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*)$")
 _MD_HEADING = re.compile(r"^#[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$", re.M)
+# Link text stops at a bracket and targets at a parenthesis (one nested pair allowed, for
+# URLs like `wiki/A_(b)`) or a line end: with `[^)]*` a line of "[a](" repeated made every
+# "[" scan to the line's end, quadratic time (a 2 MB Markdown line would take many minutes).
+_MD_TARGET = r"\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)"
 _MD_RULES = (
-    (re.compile(r"!\[[^\]]*\]\([^)]*\)"), ""),  # images
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links keep their text
+    (re.compile(r"!\[[^\[\]\n]*\]" + _MD_TARGET), ""),  # images
+    (re.compile(r"\[([^\[\]\n]+)\]" + _MD_TARGET), r"\1"),  # links keep their text
     (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M), "\n\\1\n"),  # headings
     (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # quote markers
     (re.compile(r"^[ \t]*([-*+]|\d+\.)[ \t]+", re.M), ""),  # list markers

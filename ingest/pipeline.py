@@ -51,6 +51,9 @@ class IngestSummary:
     seconds: float = 0.0
     errors: list[LoadError] = field(default_factory=list)
     added_ids: list[str] = field(default_factory=list)
+    # Stored, but something was not used: a date that looked wrong, an older copy of an
+    # article given twice. Each names its input, like `errors`, and is not counted as failed.
+    warnings: list[LoadError] = field(default_factory=list)
 
     @property
     def articles_seen(self) -> int:
@@ -196,16 +199,22 @@ class Ingestor:
         catalog = self.archive.catalog
         known = catalog.get(a.id for a in batch)
         prepared: list[_Prepared] = []
-        in_batch: set[str] = set()
-        for article in batch:
+        # The same article twice in one batch: the later copy wins, as it does across batches.
+        # (Keeping the first made each re-run of one file swap the two versions.)
+        last = {article.id: index for index, article in enumerate(batch)}
+        for index, article in enumerate(batch):
             article_id = article.id
+            later = batch[last[article_id]]
+            if index != last[article_id]:
+                summary.duplicate += 1
+                if later.content_hash != article.content_hash:
+                    summary.warnings.append(
+                        LoadError(article.origin, f"replaced by a later version in {later.origin}")
+                    )
+                continue
             stored = known.get(article_id)
             if stored and stored.content_hash == article.content_hash:
                 summary.unchanged += 1
-                continue
-            if article_id in in_batch:
-                # The same article twice in one run: the later copy wins on the next run.
-                summary.duplicate += 1
                 continue
             twin = seen_bodies.get(article.body_hash) or catalog.by_body_hash(article.body_hash)
             if twin and twin != article_id and not stored:
@@ -218,8 +227,9 @@ class Ingestor:
                 summary.failed += 1
                 summary.errors.append(LoadError(article.origin, "no text left after cleaning"))
                 continue
-            in_batch.add(article_id)
             seen_bodies[article.body_hash] = article_id
+            if article.date_flag:
+                summary.warnings.append(LoadError(article.origin, article.date_flag))
             prepared.append(_Prepared(article, chunks, is_update=stored is not None))
         return prepared
 

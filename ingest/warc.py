@@ -80,7 +80,11 @@ def articles_from_warc(path: Path, *, today: date) -> Iterator[Article | LoadErr
             AttributeError,
             TypeError,
         ) as error:
-            yield _truncated(path, end, _first_line(error))
+            # warcio's AttributeError/TypeError text ("'NoneType' object has no attribute
+            # 'startswith'") means nothing to a reader: say what it stands for.
+            broken = isinstance(error, AttributeError | TypeError)
+            detail = "a record's headers are cut off" if broken else _first_line(error)
+            yield _truncated(path, end, detail)
             return
         handle.seek(end)
         tail = handle.read(_TRAILING_SLACK + 1)

@@ -20,10 +20,14 @@ pytestmark = pytest.mark.model
 CI_QUESTIONS = ROOT / "eval" / "wikinews-ci.jsonl"
 CI_SLICE = ROOT / "eval" / "wikinews-ci-slice.txt"
 THRESHOLDS = [
-    "--min-hit5", "0.80",
-    "--min-accuracy", "0.45",
-    "--min-abstention", "0.60",
-    "--max-false-refusal", "0.35",
+    "--min-hit5",
+    "0.80",
+    "--min-accuracy",
+    "0.45",
+    "--min-abstention",
+    "0.60",
+    "--max-false-refusal",
+    "0.35",
 ]
 
 

@@ -52,7 +52,9 @@ def server() -> Iterator[LocalServer]:
     with LocalServer() as local:
         for name in PAGES:
             local.serve_fixture(f"/pages/{name}.html", f"pages/{name}.html", "text/html")
-        local.serve_fixture("/feeds/regional.rss", "feeds/regional.rss", "application/rss+xml", etag='"r1"')
+        local.serve_fixture(
+            "/feeds/regional.rss", "feeds/regional.rss", "application/rss+xml", etag='"r1"'
+        )
         local.serve_fixture(
             "/feeds/science.atom",
             "feeds/science.atom",
@@ -85,19 +87,28 @@ def test_second_sync_is_conditional_and_embeds_nothing(
         embedded = embedder.texts
         assert embedded > 0
         requests = fetcher.requests
-        second = sync_all(Ingestor(archive), Subscriptions(subscriptions_path(archive.data_dir)), fetcher, today=TODAY)
+        second = sync_all(
+            Ingestor(archive),
+            Subscriptions(subscriptions_path(archive.data_dir)),
+            fetcher,
+            today=TODAY,
+        )
         assert [r.not_modified for r in second] == [True, True]
         assert fetcher.requests - requests == 2
         assert fetcher.conditional_requests == 2
     assert embedder.texts == embedded  # no model work at all
 
 
-def test_feeds_cli_round_trip(server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_feeds_cli_round_trip(
+    server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("NEWSBOT_EMBEDDING__MODEL", "deterministic:64")
     runner = CliRunner()
-    added = runner.invoke(cli, ["feeds", "add", server.url("/feeds/regional.rss"), "--name", "Regional"])
+    added = runner.invoke(
+        cli, ["feeds", "add", server.url("/feeds/regional.rss"), "--name", "Regional"]
+    )
     assert added.exit_code == 0, added.output
     dup = runner.invoke(cli, ["feeds", "add", server.url("/feeds/regional.rss")])
     assert dup.exit_code == 1 and "already subscribed" in dup.output
@@ -112,7 +123,9 @@ def test_feeds_cli_round_trip(server: LocalServer, tmp_path: Path, monkeypatch: 
     assert "no subscriptions" in runner.invoke(cli, ["feeds", "list"]).output
 
 
-def test_url_list_with_404_and_timeout(server: LocalServer, archive: Archive, tmp_path: Path) -> None:
+def test_url_list_with_404_and_timeout(
+    server: LocalServer, archive: Archive, tmp_path: Path
+) -> None:
     server.route("/slow.html", b"<html><body><p>late</p></body></html>", delay_s=2.0)
     urls = tmp_path / "urls.txt"
     urls.write_text(
@@ -136,7 +149,9 @@ def test_url_list_with_404_and_timeout(server: LocalServer, archive: Archive, tm
 
 
 def test_ingest_a_page_url_directly(server: LocalServer, archive: Archive) -> None:
-    items = list(gather([server.url("/pages/harbour.html")], settings=IngestSettings(), today=TODAY))
+    items = list(
+        gather([server.url("/pages/harbour.html")], settings=IngestSettings(), today=TODAY)
+    )
     summary = Ingestor(archive).ingest(items)
     assert summary.added == 1
     stats = archive.catalog.stats()
@@ -181,7 +196,9 @@ def _warc(path: Path) -> None:
             ("https://paper.example/gone", "404 Not Found", "text/html", b"<html>gone</html>"),
         ):
             headers = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
-            record = writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=headers)
+            record = writer.create_warc_record(
+                uri, "response", payload=io.BytesIO(body), http_headers=headers
+            )
             writer.write_record(record)
 
 
@@ -207,7 +224,13 @@ def test_three_outlets_near_copies_are_one_story(archive: Archive) -> None:
         "last miner was brought to the surface shortly after dawn."
     )
     copies = [
-        Article("Miners rescued after 36 hours", wire, "a", url="https://wire.example/miners", source="Wire Service"),
+        Article(
+            "Miners rescued after 36 hours",
+            wire,
+            "a",
+            url="https://wire.example/miners",
+            source="Wire Service",
+        ),
         Article(
             "Karsk miners freed",
             "VELDT (Wire Service) - " + wire.replace("regional officials said", "officials said"),
@@ -222,8 +245,13 @@ def test_three_outlets_near_copies_are_one_story(archive: Archive) -> None:
             url="https://courier.example/miners",
             source="Evening Courier",
         ),
-        Article("Library extends hours", "The central library will open on Sundays from March. " * 3, "d",
-                url="https://courier.example/library", source="Evening Courier"),
+        Article(
+            "Library extends hours",
+            "The central library will open on Sundays from March. " * 3,
+            "d",
+            url="https://courier.example/library",
+            source="Evening Courier",
+        ),
     ]
     summary = Ingestor(archive).ingest(copies)
     assert summary.added == 4
@@ -231,4 +259,8 @@ def test_three_outlets_near_copies_are_one_story(archive: Archive) -> None:
     passages = search(archive, "miners rescued from flooded shaft", SearchOptions(k=10)).passages
     stories = [p for p in passages if "miner" in p.text.lower()]
     assert len({p.article_id for p in stories}) == 1
-    assert set(stories[0].also_published_by) | {stories[0].source} == {"Wire Service", "Daily Post", "Evening Courier"}
+    assert set(stories[0].also_published_by) | {stories[0].source} == {
+        "Wire Service",
+        "Daily Post",
+        "Evening Courier",
+    }

@@ -791,3 +791,34 @@ def test_rejected_token_is_a_one_line_error_that_hides_it(
         "Error: Telegram rejected the bot token: check NEWSBOT_TELEGRAM__TOKEN"
     )
     assert "wrong-secret-token-value" not in stderr
+
+
+def test_admin_sync_pulls_subscribed_feeds(fake: FakeTelegram, news: Archive) -> None:
+    from ingest.subscriptions import Subscriptions
+    from ingest.sync import subscriptions_path
+    from tests.httpserver import LocalServer
+
+    with LocalServer() as server:
+        for name in ("bridge", "harbour", "undated", "flood"):
+            server.serve_fixture(f"/pages/{name}.html", f"pages/{name}.html", "text/html")
+        server.serve_fixture(
+            "/feeds/regional.rss", "feeds/regional.rss", "application/rss+xml", etag='"r1"'
+        )
+        Subscriptions(subscriptions_path(news.data_dir)).add(
+            server.url("/feeds/regional.rss"), "Regional"
+        )
+
+        async def scenario() -> None:
+            async with _running(_app(news, fake, admins=[99])):
+                fake.inject_message(5, 5, "/sync")
+                await fake.wait_for_async(is_call("sendMessage", chat_id=5))
+                fake.inject_message(99, 99, "/sync")
+                await fake.wait_for_async(is_call("sendMessage", chat_id=99), timeout=30)
+                fake.inject_message(99, 99, "/sync")
+                await fake.wait_for_async(is_call("sendMessage", chat_id=99), count=2, timeout=30)
+
+        asyncio.run(scenario())
+    assert fake.calls("sendMessage", chat_id=5)[0].params["text"] == ADMINS_ONLY
+    first, second = (c.params["text"] for c in fake.calls("sendMessage", chat_id=99))
+    assert "Regional: 3 new" in first
+    assert "Regional: not modified" in second
