@@ -6,7 +6,7 @@ DEMO_DIR := newsbot-data/demo
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo test lint typecheck check eval eval-ci clean
+.PHONY: setup demo test test-slow lint typecheck clean
 
 $(BIN)/newsbot: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,15 @@ demo: setup
 	@$(BIN)/newsbot --data-dir $(DEMO_DIR) ask "When will the red panda cubs at Kestrel Bay Zoo go on public view?"
 	@echo; echo 'Now try:  $(BIN)/newsbot --data-dir $(DEMO_DIR) chat'
 
+# What CI runs: lint, types, then the whole suite (slow kill/load runs: `make test-slow`).
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+test-slow: setup
+	$(BIN)/python -m pytest -q -m slow
 
 lint: setup
 	$(BIN)/ruff check .
@@ -38,8 +45,6 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy
-
-check: lint typecheck test
 
 clean:
 	rm -rf $(VENV) newsbot-data .pytest_cache .mypy_cache .ruff_cache

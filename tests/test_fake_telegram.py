@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.fake_telegram import FakeTelegram, is_call
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Conflict, InvalidToken, RetryAfter
@@ -29,6 +28,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+
+from tests.fake_telegram import FakeTelegram, is_call
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 

@@ -75,7 +75,7 @@ def test_load_errors_are_counted_and_the_rest_goes_on(archive: Archive) -> None:
     summary = Ingestor(archive).ingest(items)
     assert summary.added == 1
     assert summary.failed == 2
-    assert [str(e) for e in summary.errors][0] == "bad.json:3: invalid JSON"
+    assert str(summary.errors[0]) == "bad.json:3: invalid JSON"
 
 
 def test_remove_deletes_everywhere(archive: Archive) -> None:
