@@ -203,6 +203,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def profile(args: argparse.Namespace) -> None:
+    """cProfile of one `ours` ingest (main thread: load, prepare, embed; the writer overlaps)."""
+    import cProfile
+    import io
+    import pstats
+
+    from config.settings import EmbeddingSettings
+    from retrieval.embedding import make_embedder
+
+    work = Path(tempfile.mkdtemp(prefix="newsbot-ingest-profile-"))
+    corpus = synthetic.write_jsonl(work / "corpus.jsonl", args.articles, seed=args.seed)
+    embedder = make_embedder(EmbeddingSettings())
+    embedder.get_text_embedding_batch(["warm up"] * 8)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    result = _ours(corpus, work / "ours", embedder)
+    profiler.disable()
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(45)
+    path = report.RESULTS / "ingest-profile.txt"
+    report.RESULTS.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{result}\n{text.getvalue()}", encoding="utf-8")
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"{result}\nwrote {path}")
+
+
 def _torch_threads() -> int:
     import torch
 
@@ -216,7 +242,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tuned", action="store_true", help="also run plain-tuned")
     parser.add_argument("--name", default="ingest", help="results/NAME.json")
+    parser.add_argument("--profile", action="store_true", help="cProfile one ingest of ours")
     args = parser.parse_args()
+    if args.profile:
+        profile(args)
+        return
     results = run(args)
     med = results["median"]
     rows = [

@@ -160,6 +160,34 @@ def query_process(data_dir: Path, count: int, reps: int) -> dict[str, Any]:
     }
 
 
+def profile_process(data_dir: Path, count: int) -> dict[str, Any]:
+    """cProfile of `ask` over the question set once (after a warm-up): where the time goes."""
+    import cProfile
+    import io
+    import pstats
+
+    from config.settings import Settings
+    from retrieval.archive import Archive
+    from retrieval.responder import Responder
+
+    archive = Archive(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
+    responder = Responder(archive)
+    qs = questions(count)
+    responder.ask(qs[0])
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for question in qs:
+        responder.ask(question)
+    profiler.disable()
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("cumulative").print_stats(40)
+    path = report.RESULTS / f"query-profile-{data_dir.name}.txt"
+    report.RESULTS.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.getvalue(), encoding="utf-8")
+    return {"profile": str(path)}
+
+
 def keyword_process(data_dir: Path, count: int, reps: int) -> dict[str, Any]:
     """Only the catalog: what the FTS5 keyword index costs in memory and time."""
     from retrieval.catalog import Catalog
@@ -220,12 +248,19 @@ def main() -> None:
     parser.add_argument("--name", default="query")
     parser.add_argument("--query", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--keyword", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-profile", action="store_true", help="skip the cProfile pass at the largest size"
+    )
     args = parser.parse_args()
     if args.query:
         print(json.dumps(query_process(args.query, args.questions, args.reps)))
         return
     if args.keyword:
         print(json.dumps(keyword_process(args.keyword, args.questions, args.reps)))
+        return
+    if args.profile:
+        print(json.dumps(profile_process(args.profile, args.questions)))
         return
 
     info = report.machine()
@@ -244,6 +279,9 @@ def main() -> None:
         queried = _child("query", data_dir, args.questions, args.reps)
         keyword = _child("keyword", data_dir, args.questions, args.reps)
         rows.append({"size": size, "load_avg_1m": load, **filled, **queried, "keyword": keyword})
+    if not args.no_profile:
+        largest = args.work / f"chunks-{max(int(s) for s in args.sizes.split(','))}"
+        rows[-1]["profile"] = _child("profile", largest, args.questions, 1)["profile"]
     results = {"machine": info, "args": {k: str(v) for k, v in vars(args).items()}, "rows": rows}
     print()
     print(

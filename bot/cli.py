@@ -139,6 +139,8 @@ def ingest(
         summary = Ingestor(archive).ingest(items, progress=bar.update)
     for error in summary.errors:
         click.echo(f"failed: {error}", err=True)
+    for warning in summary.warnings:  # stored, but a date or an older copy was not used
+        click.echo(f"warning: {warning}", err=True)
     click.echo(summary.line())
 
 

@@ -16,7 +16,11 @@ from datetime import date, datetime
 from dateutil import parser as dateparser
 
 _INVISIBLE = re.compile(
-    "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u061c\u180e\u202a-\u202e\u2066-\u2069]"
+    "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u061c\u180e\u202a-\u202e\u2066-\u2069"
+    # Control characters (NUL, BEL, ESC: terminal escapes in a title) and lone surrogates (a
+    # JSON "\\ud800" escape), which no UTF-8 encoder accepts: one crashed a whole ingest.
+    # Tab, line breaks and the separators str.split() counts as white space stay.
+    "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]"
 )
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
@@ -137,6 +141,11 @@ def _unify(text: str) -> str:
     """
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return unicodedata.normalize("NFC", text)
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without zero-width, direction, control and lone surrogate characters."""
+    return _INVISIBLE.sub("", text)
 
 
 def normalize_text(text: str) -> str:

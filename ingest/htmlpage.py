@@ -74,7 +74,7 @@ def article_from_html(
     if not text.strip():
         return LoadError(origin, "empty page")
     document = trafilatura.bare_extraction(
-        text,
+        _CHAR_REF.sub(_drop_unusable_ref, text),
         url=url,
         with_metadata=True,
         include_comments=False,
@@ -180,6 +180,17 @@ def _drop_leading_title(text: str, title: str) -> str:
     if title and first.strip().casefold() == title.casefold():
         return rest
     return text
+
+
+# One reference to a control character (`&#27;`) or a non-character (`&#xFFFF;`) made the
+# parser drop the whole page ("no article text found"), so those references go first.
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _drop_unusable_ref(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    unusable = (code < 32 and code not in (0, 9, 10, 13)) or code in (0xFFFE, 0xFFFF)
+    return "" if unusable else match.group(0)
 
 
 _HTML_HINT = re.compile(

@@ -314,13 +314,17 @@ def _load_table(path: Path, text: str, context: _Context) -> Iterator[LoadItem]:
         yield LoadError(str(path), reason)
         return
     line = reader.line_num
+    rows = 0
     for row in reader:
         origin = f"{path}:{line + 1}"
         line = reader.line_num
+        rows += 1
         record = {key: value for key, value in row.items() if key is not None}
         yield article_from_record(
             record, origin=origin, mapping=context.mapping, today=context.today
         )
+    if not rows:  # said, like an empty JSON array, rather than ingesting nothing in silence
+        yield LoadError(str(path), "the table has a header row but no rows: no articles")
 
 
 def _load_feed(path: Path, data: bytes, context: _Context) -> Iterator[LoadItem]:

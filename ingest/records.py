@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from ingest.articles import Article, LoadError
-from ingest.cleaning import normalize_text
+from ingest.cleaning import normalize_text, strip_invisible
 from ingest.dates import parse_date, vet_date
 from ingest.htmlpage import html_to_text, looks_like_html
 
@@ -114,14 +114,14 @@ def _text(value: object) -> str:
         value = "\n\n".join(str(item) for item in value if item is not None)
     if value is None or isinstance(value, dict):
         return ""
-    text = str(value)
+    text = strip_invisible(str(value))  # JSON escapes can hold NUL or a lone surrogate
     return html_to_text(text) if looks_like_html(text) else normalize_text(text)
 
 
 def _plain(value: object) -> str:
     if value is None or isinstance(value, dict | list):
         return ""
-    text = str(value)
+    text = strip_invisible(str(value))
     if looks_like_html(text):
         text = html_to_text(text)
     return " ".join(text.split())

@@ -357,7 +357,7 @@ def compose(
         body = "\n".join(lines)
     else:
         body = " ".join(parts)
-    text = f"{short} — {body}" if short else body
+    text = f"{short}\n{body}" if short else body
     return Answer(
         question, text, tuple(citations), tuple(passages), False, short=short, notes=tuple(notes)
     )

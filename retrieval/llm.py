@@ -47,6 +47,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from config.settings import LLMSettings
 
 PACKAGED_PREFIX = "packaged:"
+_REQUEST_OPTIONS = frozenset({"max_tokens", "temperature", "stop", "seed"})
 
 
 class LLMError(Exception):
@@ -162,14 +163,14 @@ class LocalGGUF(CustomLLM):
     # plain completion is sent as one user message.
     @llm_chat_callback()
     def chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponse:
-        text = "".join(self._stream(messages))
+        text = "".join(self._stream(messages, kwargs))
         return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text))
 
     @llm_chat_callback()
     def stream_chat(self, messages: Sequence[ChatMessage], **kwargs: Any) -> ChatResponseGen:
         def gen() -> ChatResponseGen:
             text = ""
-            for delta in self._stream(messages):
+            for delta in self._stream(messages, kwargs):
                 text += delta
                 yield ChatResponse(
                     message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=delta
@@ -177,28 +178,41 @@ class LocalGGUF(CustomLLM):
 
         return gen()
 
+    # `formatted` is part of llama-index's signature; llama.cpp applies the template anyway.
     @llm_completion_callback()
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        text = "".join(self._stream([ChatMessage(role=MessageRole.USER, content=prompt)]))
+    def complete(
+        self,
+        prompt: str,
+        formatted: bool = False,  # noqa: ARG002 - see above
+        **kwargs: Any,
+    ) -> CompletionResponse:
+        message = ChatMessage(role=MessageRole.USER, content=prompt)
+        text = "".join(self._stream([message], kwargs))
         return CompletionResponse(text=text)
 
     @llm_completion_callback()
     def stream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
+        self,
+        prompt: str,
+        formatted: bool = False,  # noqa: ARG002 - see complete
+        **kwargs: Any,
     ) -> CompletionResponseGen:
+        message = ChatMessage(role=MessageRole.USER, content=prompt)
+
         def gen() -> CompletionResponseGen:
             text = ""
-            for delta in self._stream([ChatMessage(role=MessageRole.USER, content=prompt)]):
+            for delta in self._stream([message], kwargs):
                 text += delta
                 yield CompletionResponse(text=text, delta=delta)
 
         return gen()
 
-    def _stream(self, messages: Sequence[ChatMessage]) -> Iterator[str]:
+    def _stream(self, messages: Sequence[ChatMessage], options: dict[str, Any]) -> Iterator[str]:
         """Text deltas of one reply, read from llama.cpp's callback in a worker thread.
 
         The server call blocks until the reply is complete; the worker lets us yield deltas as
         they come, stop at the deadline, and stop generating when the reader stops reading.
+        `options` may override `max_tokens`, `temperature` and `stop` for this request.
         """
         server = self._server
         if server is None:
@@ -209,6 +223,7 @@ class LocalGGUF(CustomLLM):
             "temperature": self.temperature,
             "stream": True,
         }
+        request |= {k: v for k, v in options.items() if k in _REQUEST_OPTIONS}
         chunks: queue.Queue[dict[str, Any] | BaseException | None] = queue.Queue()
         stop = threading.Event()
 
@@ -364,8 +379,7 @@ def _translate(error: BaseException) -> LLMError:
     status = getattr(error, "status_code", None)
     if status in (401, 403):
         return LLMUnavailableError(
-            f"the language model server refused the key (HTTP {status}); "
-            "check NEWSBOT_LLM__API_KEY"
+            f"the language model server refused the key (HTTP {status}); check NEWSBOT_LLM__API_KEY"
         )
     if status == 404:
         return LLMUnavailableError(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from retrieval.answer import (
     DATE_WORDS,
@@ -27,7 +27,15 @@ from retrieval.conversation import Conversation
 from retrieval.results import Answer, Passage
 from retrieval.search import SearchOptions, search
 from retrieval.short_answer import short_answer
-from retrieval.timeframe import TimeFrame, format_day, parse_timeframe, strip_time_expression
+from retrieval.timeframe import (
+    TimeFrame,
+    describe_window,
+    format_day,
+    parse_timeframe,
+    strip_time_expression,
+)
+
+REPORTING_LAG = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,10 @@ class Responder:
         query = strip_time_expression(question, frame) if frame else question
         start = frame.start if frame else None
         end = frame.end if frame else None
+        if end is not None and frame is not None and frame.kind not in ("recent", "latest"):
+            # News is published after the event: Friday's vote is in Saturday's and Monday's
+            # papers. The window on publication dates runs a week past the event window.
+            end = min(end + REPORTING_LAG, as_of) if end < as_of else end
         if options.as_of is not None:
             # Nothing published after the day the question is asked on can answer it.
             end = min(end, options.as_of) if end else options.as_of
@@ -145,7 +157,10 @@ class Responder:
         """What the reader should know about the time window and the archive's coverage."""
         notes: list[str] = []
         if frame is not None:
-            notes.append(f"searched articles published {frame.describe()}")
+            notes.append(
+                f"“{frame.expression}”: searched articles published "
+                + describe_window(options.start, options.end, ongoing=frame.ongoing)
+            )
         if confident or frame is None or frame.kind in ("recent", "latest"):
             return notes
         stats = self.archive.catalog.stats()

@@ -245,17 +245,29 @@ def check_citations(
     """Check each sentence of an answer that carries `[n]` markers; others are not claims."""
     by_number = {c.n: c for c in citations}
     checks: list[SentenceCheck] = []
-    for sentence in split_sentences(text):
+    sentences = [s for line in text.splitlines() for s in split_sentences(line)]
+    for sentence in sentences:
         cited = citation_numbers(sentence)
         if not cited:
             continue
         unknown = tuple(n for n in cited if n not in by_number)
+        claim = sentence
+        dated = _DATE_PREFIX.match(sentence)
+        if dated and any(
+            str(by_number[n].passage.published) == dated.group(1) for n in cited if n in by_number
+        ):
+            # A timeline line's "2019-05-20:" is the cited article's own date, not a claim
+            # about its text.
+            claim = sentence[dated.end() :]
         verdicts = tuple(
-            checker.check(sentence, by_number[n].passage.text) for n in cited if n in by_number
+            checker.check(claim, by_number[n].passage.text) for n in cited if n in by_number
         )
         supported = not unknown and any(v.supported for v in verdicts)
         checks.append(SentenceCheck(sentence, cited, unknown, verdicts, supported))
     return tuple(checks)
+
+
+_DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2}):\s+")
 
 
 def strip_citation_markers(text: str) -> str:

@@ -594,6 +594,12 @@ class FakeTelegram:
             message["caption"] = caption
         return self._inject_user_message(chat_id, user_id, chat_type, None, message, None)
 
+    def inject_content(
+        self, chat_id: int, user_id: int, content: JSONDict, *, chat_type: str = "private"
+    ) -> int:
+        """Queue an Update with any other message content (a sticker, a photo, a bare caption)."""
+        return self._inject_user_message(chat_id, user_id, chat_type, None, content, None)
+
     def inject_callback_query(self, chat_id: int, user_id: int, data: str, message_id: int) -> int:
         """Queue an Update with a button press on an earlier message; return its update_id."""
         with self._lock:

@@ -67,7 +67,7 @@ def test_time_window_filters_both_retrievers(responder: Responder) -> None:
         "What happened with the Ostrava bus strike last week?", AskOptions(as_of=date(2023, 3, 29))
     )
     assert {p.published for p in answer.passages} <= {date(2023, 3, 25)}
-    assert any("from 20 to 26 March 2023" in note for note in answer.notes)
+    assert any("last week" in note and "from 20 to 29 March 2023" in note for note in answer.notes)
 
 
 def test_window_without_an_answer_says_so_and_names_the_closest(responder: Responder) -> None:
@@ -75,7 +75,7 @@ def test_window_without_an_answer_says_so_and_names_the_closest(responder: Respo
         "What did the zoo say about lynx cubs in March 2023?", AskOptions(as_of=date(2023, 6, 1))
     )
     assert answer.abstained
-    assert "Nothing in the archive from" in answer.text and "March 2023" in answer.text
+    assert "Nothing in the archive answers that" in answer.text and "March 2023" in answer.text
     assert any("lynx" in note.lower() and "2022" in note for note in answer.notes)
 
 

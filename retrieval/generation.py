@@ -1,0 +1,333 @@
+"""Generative answers whose every citation is checked before the answer is sent.
+
+The model reads a short prompt (`retrieval.prompt`) and its reply is streamed to the caller.
+Then each sentence of the reply is verified:
+
+- its `[n]` markers must name passages that were in the prompt;
+- a cited passage must support it (the Step 3 `SupportChecker`), judged against the passage
+  without its instruction-like sentences, so a parroted injection finds no support;
+- it must be about the question: the sentence or the passage sentence backing it shares a key
+  term with the question (catches "HACKED"-style replies backed only by off-topic text).
+
+A sentence that fails is re-cited to another prompt passage that supports it, or dropped. The
+answer keeps the sentences that passed, renumbered `[1]..[k]` in order of first use, each
+citation quoting the passage sentence that backs it.
+
+Falling back to the extractive answer (with a note saying why) happens when:
+- the extractive step abstained: the model is not asked unless `ask_when_abstained`, because
+  the archive lacks the evidence and a small model would only restate something nearby;
+- the model timed out or failed;
+- nothing of the reply survived verification;
+- the model said the passages do not answer while the extractive step found an answer: the
+  extractive sentences passed stricter checks (rare terms, names) than a small model's
+  judgement, so we keep them and say the model declined.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from llama_index.core.llms import LLM
+
+from config.settings import LLMSettings
+from retrieval.answer import profile
+from retrieval.llm import LLMError, LLMTimeoutError, stream_reply
+from retrieval.prompt import PromptPassage, build_messages, instruction_like, select_passages
+from retrieval.results import Answer, Citation, Passage
+from retrieval.sentences import content_words, split_sentences, stem
+from retrieval.support import (
+    SupportChecker,
+    citation_numbers,
+    strip_citation_markers,
+)
+from retrieval.support import split_sentences as split_reply
+
+NOTE_TIMEOUT = "the language model did not answer in time; this is the extractive answer"
+NOTE_FAILED = "the language model is unavailable; this is the extractive answer"
+NOTE_UNSUPPORTED = (
+    "the language model's answer could not be checked against the sources; "
+    "this is the extractive answer"
+)
+NOTE_DECLINED = "the language model found no answer in the passages; this is the extractive answer"
+
+_DECLINE = re.compile(
+    r"\b(?:passages?|articles?|sources?|texts?|context)\b.{0,30}\b(?:do(?:es)?\s*n[o']t|"
+    r"not|never|no)\b.{0,30}\b(?:say|answer|mention|contain|state|include|provide|specify|"
+    r"information)"
+    r"|\b(?:cannot|can't|can not|unable to)\s+(?:answer|determine|find|tell)"
+    r"|\bno (?:information|answer|mention)\b"
+    r"|\bnot (?:mentioned|stated|specified)\b",
+    re.IGNORECASE,
+)
+_LEADING_LABEL = re.compile(r"^\s*(?:answer|reply|response)\s*:\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class KeptSentence:
+    """A reply sentence that passed, with the prompt passages backing it."""
+
+    claim: str
+    numbers: tuple[int, ...]  # prompt numbers, supported
+    quotes: tuple[str, ...]  # one backing sentence per number
+
+
+@dataclass
+class ReplyCheck:
+    """What verification made of a reply: kept sentences, and what was dropped or re-cited."""
+
+    kept: list[KeptSentence]
+    dropped: list[dict[str, object]]
+    recited: list[dict[str, object]]
+    declined: bool
+    sentences: int
+
+
+def generate_answer(
+    llm: LLM,
+    question: str,
+    passages: Sequence[Passage],
+    *,
+    fallback: Answer,
+    checker: SupportChecker,
+    as_of: date,
+    settings: LLMSettings,
+    on_token: Callable[[str], None] | None = None,
+    ask_when_abstained: bool = False,
+) -> Answer:
+    """An LLM answer with verified citations, or `fallback` with a note saying why.
+
+    Args:
+        llm: from `make_llm`.
+        question: the standalone question (after follow-up rewriting).
+        passages: the ranked passages the extractive answer considered.
+        fallback: the extractive answer to the same question over the same passages.
+        checker: the support checker (with the archive's sentence embedder).
+        as_of: the date the question is asked on, told to the model.
+        settings: `timeout_s` bounds the whole reply; `model` names it in `verification`.
+        on_token: called with each streamed text delta (for live message edits); the text
+            sent at the end is the verified one, which may differ.
+        ask_when_abstained: ask the model even when the extractive step abstained.
+
+    Returns:
+        An `Answer` whose `verification` says what was checked, kept, re-cited and dropped.
+    """
+    started = time.perf_counter()
+    model = llm.metadata.model_name or settings.model
+    info: dict[str, object] = {"mode": "llm", "model": model}
+    if fallback.abstained and not ask_when_abstained:
+        reason = "the extractive step found no answer in the archive; the model was not asked"
+        return replace(fallback, verification={**info, "fallback": True, "reason": reason})
+
+    prompt_passages = select_passages(question, passages, fallback)
+    if not prompt_passages:
+        reason = "no passages to show the model"
+        return replace(fallback, verification={**info, "fallback": True, "reason": reason})
+    messages = build_messages(question, prompt_passages, as_of)
+    info["prompt_passages"] = len(prompt_passages)
+    info["prompt_chars"] = sum(len(m.content or "") for m in messages)
+
+    deadline = time.monotonic() + settings.timeout_s
+    parts: list[str] = []
+    ttft_ms: float | None = None
+    try:
+        for delta in stream_reply(llm, messages):
+            if ttft_ms is None:
+                ttft_ms = (time.perf_counter() - started) * 1000
+            parts.append(delta)
+            if on_token is not None:
+                on_token(delta)
+            if time.monotonic() > deadline:
+                raise LLMTimeoutError(f"no complete reply within {settings.timeout_s:g} s")
+    except LLMError as error:
+        timed_out = isinstance(error, LLMTimeoutError)
+        info |= {"fallback": True, "reason": str(error), "ttft_ms": _ms(ttft_ms)}
+        return _fall_back(fallback, NOTE_TIMEOUT if timed_out else NOTE_FAILED, info, started)
+    generate_ms = (time.perf_counter() - started) * 1000
+    reply = "".join(parts).strip()
+
+    mark = time.perf_counter()
+    report = verify_reply(reply, question, prompt_passages, checker)
+    verify_ms = (time.perf_counter() - mark) * 1000
+    info |= {
+        "sentences": report.sentences,
+        "kept": len(report.kept),
+        "dropped": report.dropped,
+        "recited": report.recited,
+        "ttft_ms": _ms(ttft_ms),
+        "generate_ms": _ms(generate_ms),
+        "verify_ms": _ms(verify_ms),
+    }
+    if not report.kept:
+        note, reason = _why_fall_back(report, fallback)
+        return _fall_back(fallback, note, info | {"fallback": True, "reason": reason}, started)
+
+    text, citations = _renumber(report.kept, prompt_passages)
+    info |= {"fallback": False, "reason": "every sentence kept is supported by a cited passage"}
+    return Answer(
+        question=fallback.question or question,
+        text=text,
+        citations=citations,
+        passages=fallback.passages or tuple(passages),
+        abstained=False,
+        notes=fallback.notes,
+        timings_ms=_timings(fallback, started, ttft_ms, generate_ms, verify_ms),
+        verification=info,
+        search_query=fallback.search_query,
+    )
+
+
+def verify_reply(
+    reply: str, question: str, prompt_passages: Sequence[PromptPassage], checker: SupportChecker
+) -> ReplyCheck:
+    """Check every sentence of the reply; keep, re-cite or drop each (see the module doc)."""
+    by_number = {p.number: p for p in prompt_passages}
+    texts = {n: _data_text(p.passage) for n, p in by_number.items()}
+    terms = set(profile(question).terms)
+    report = ReplyCheck([], [], [], declined=False, sentences=0)
+    for sentence in split_reply(_LEADING_LABEL.sub("", reply)):
+        claim = strip_citation_markers(sentence)
+        if not any(ch.isalnum() for ch in claim):
+            continue
+        report.sentences += 1
+        cited = citation_numbers(sentence)
+        known = [n for n in cited if n in by_number]
+        backed = _backing(claim, known, texts, checker, terms)
+        if not backed and _DECLINE.search(claim):
+            report.declined = True
+            report.dropped.append({"sentence": claim, "cited": list(cited), "reason": "declined"})
+            continue
+        if not backed:
+            others = [n for n in by_number if n not in known]
+            backed = _backing(claim, others, texts, checker, terms)[:1]
+        if not backed:
+            reason = _why_dropped(claim, cited, known, texts, checker)
+            report.dropped.append({"sentence": claim, "cited": list(cited), "reason": reason})
+            continue
+        numbers = tuple(n for n, _ in backed)
+        if numbers != cited:
+            report.recited.append({"sentence": claim, "cited": list(cited), "now": list(numbers)})
+        report.kept.append(KeptSentence(claim, numbers, tuple(q for _, q in backed)))
+    return report
+
+
+def _backing(
+    claim: str,
+    numbers: Sequence[int],
+    texts: dict[int, str],
+    checker: SupportChecker,
+    terms: set[str],
+) -> list[tuple[int, str]]:
+    """(passage number, backing sentence) for each passage that supports the claim."""
+    found: list[tuple[int, str]] = []
+    claim_stems = _stems(claim)
+    for n in numbers:
+        if not checker.check(claim, texts[n]).supported:
+            continue
+        quote = _best_sentence(claim_stems, texts[n])
+        # About the question: the claim or its backing sentence shares a key term with it.
+        if terms and not (terms & (claim_stems | _stems(quote))):
+            continue
+        found.append((n, quote))
+    return found
+
+
+def _why_dropped(
+    claim: str,
+    cited: tuple[int, ...],
+    known: list[int],
+    texts: dict[int, str],
+    checker: SupportChecker,
+) -> str:
+    if not cited:
+        return "cites no passage, and no passage supports it"
+    unknown = [n for n in cited if n not in known]
+    if unknown and not known:
+        return f"cites {unknown}, which the prompt did not have; no passage supports it"
+    if known:
+        verdict = checker.check(claim, texts[known[0]])
+        if verdict.supported:
+            return "off the question: neither it nor its source shares a key term with it"
+        return f"not supported by [{known[0]}]: {verdict.reason}"
+    return "no passage supports it"
+
+
+def _data_text(passage: Passage) -> str:
+    """The passage as evidence: its sentences minus any that address a language model."""
+    return "\n".join(s for s in split_sentences(passage.text) if not instruction_like(s))
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text)}
+
+
+def _best_sentence(claim_stems: set[str], text: str) -> str:
+    sentences = split_sentences(text) or [text]
+    return max(sentences, key=lambda s: len(claim_stems & _stems(s)))
+
+
+def _renumber(
+    kept: Sequence[KeptSentence], prompt_passages: Sequence[PromptPassage]
+) -> tuple[str, tuple[Citation, ...]]:
+    """Text with `[n]` in order of first use, and one citation per passage used."""
+    passage_of = {p.number: p.passage for p in prompt_passages}
+    new_number: dict[int, int] = {}
+    quotes: dict[int, list[str]] = {}
+    parts: list[str] = []
+    for item in kept:
+        markers = []
+        for n, quote in zip(item.numbers, item.quotes, strict=True):
+            m = new_number.setdefault(n, len(new_number) + 1)
+            if quote not in quotes.setdefault(m, []):
+                quotes[m].append(quote)
+            markers.append(f"[{m}]")
+        parts.append(f"{item.claim} {' '.join(markers)}")
+    citations = tuple(
+        Citation(n=m, passage=passage_of[n], quote=" … ".join(quotes[m]))
+        for n, m in sorted(new_number.items(), key=lambda kv: kv[1])
+    )
+    return " ".join(parts), citations
+
+
+def _why_fall_back(report: ReplyCheck, fallback: Answer) -> tuple[str | None, str]:
+    """The note for the reader (None: the abstention speaks for itself) and the reason."""
+    if report.declined and fallback.abstained:
+        return None, "the model said the passages do not answer"
+    if report.declined:
+        return NOTE_DECLINED, "the model declined; the extractive step did not"
+    return NOTE_UNSUPPORTED, "no sentence of the reply was supported"
+
+
+def _fall_back(
+    fallback: Answer, note: str | None, info: dict[str, object], started: float
+) -> Answer:
+    notes = (*fallback.notes, note) if note else fallback.notes
+    timings = dict(fallback.timings_ms)
+    llm_ms = (time.perf_counter() - started) * 1000
+    timings["llm"] = round(llm_ms, 1)
+    if "total" in timings:
+        timings["total"] = round(timings["total"] + llm_ms, 1)
+    return replace(fallback, notes=notes, verification=info, timings_ms=timings)
+
+
+def _timings(
+    fallback: Answer, started: float, ttft: float | None, generate: float, verify: float
+) -> dict[str, float]:
+    timings = dict(fallback.timings_ms)
+    llm_ms = (time.perf_counter() - started) * 1000
+    timings |= {
+        "llm_ttft": _ms(ttft) or 0.0,
+        "llm_generate": round(generate, 1),
+        "llm_verify": round(verify, 1),
+        "llm": round(llm_ms, 1),
+    }
+    if "total" in timings:
+        timings["total"] = round(timings["total"] + llm_ms, 1)
+    return timings
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
