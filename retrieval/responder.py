@@ -144,8 +144,11 @@ class Responder:
             timeline=timeline,
         )
         if not evidence.confident and frame is not None and frame.kind not in ("recent", "latest"):
+            window = describe_window(search_options.start, search_options.end)
             answer = replace(
-                answer, text=f"Nothing in the archive from {frame.describe()} answers that."
+                answer,
+                text=f"Nothing in the archive answers that for “{frame.expression}” "
+                f"(searched articles published {window}).",
             )
         timings["answer"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000

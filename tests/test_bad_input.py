@@ -260,7 +260,14 @@ CASES: dict[str, Case] = {
         max_file_mb=0.002,
     ),
     "2mb-single-line": Case(
-        write("long-line.txt", "One long line\n\n" + " ".join([story("long line")] * 5_200)),
+        write(
+            "long-line.txt",
+            "One long line\n\n"
+            + story("long line")
+            + " "
+            # 2 MB on one line, in long words: few chunks, so the case stays fast
+            + " ".join(f"{'paragraph' * 5}{n}" for n in range(40_000)),
+        ),
         stored=1,
         check=body_holds("long line council approved"),
     ),
