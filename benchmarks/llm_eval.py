@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     questions, errors = load_questions(args.questions)
     for error in errors:
         print(f"skipped: {error}", file=sys.stderr)
+    # Every N-th question keeps the mix of types (the file is grouped by type).
+    questions = questions[:: args.stride]
     questions = questions[: args.limit] if args.limit else questions
     archive = Archive(settings)
     responder = Responder(archive)
@@ -206,6 +208,7 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--model", type=Path, required=True, help="a .gguf file")
     parser.add_argument("--questions", type=Path, default=Path("eval/wikinews-dev.jsonl"))
+    parser.add_argument("--stride", type=int, default=1, help="every N-th question only")
     parser.add_argument("--limit", type=int, help="only the first N questions")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--max-tokens", type=int, default=120)

@@ -252,7 +252,7 @@ def choose(
     passages: Sequence[Passage],
     settings: AnswerSettings,
     article_text: Callable[[Passage], str],
-    fits_kind: Callable[[ScoredSentence], bool] | None = None,
+    fits_kind: Callable[[ScoredSentence], float] | None = None,
 ) -> Evidence:
     """Pick up to `max_sentences` sentences, or decide the evidence is too weak.
 
@@ -264,10 +264,12 @@ def choose(
         return Evidence((), False, "nothing in the archive matched the question")
     if prof.kind in _TYPED and fits_kind is not None:
         bar = max(settings.min_support, scored[0].score * settings.typed_support)
-        typed = [c for c in scored if c.score >= bar and fits_kind(c)]
+        fits = {id(c): fits_kind(c) for c in scored if c.score >= bar}
+        typed = [c for c in scored if fits.get(id(c), 0.0) > 0]
         if not typed:
             return Evidence((), False, f"the closest passages do not give {_TYPED[prof.kind]}")
-        scored = [typed[0], *[c for c in scored if c is not typed[0]]]
+        lead = max(typed, key=lambda c: c.score + 0.2 * fits[id(c)])
+        scored = [lead, *[c for c in scored if c is not lead]]
     best = scored[0]
     passage = passages[best.passage_index]
     context = f"{passage.title}\n{article_text(passage)}"

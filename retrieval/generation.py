@@ -63,6 +63,7 @@ _DECLINE = re.compile(
     r"|\bnot (?:mentioned|stated|specified)\b",
     re.IGNORECASE,
 )
+_FINISHED = re.compile(r"[.!?…][\"'”’)]*$")
 _LEADING_LABEL = re.compile(r"^\s*(?:answer|reply|response)\s*:\s*", re.IGNORECASE)
 
 
@@ -188,12 +189,18 @@ def verify_reply(
     texts = {n: _data_text(p.passage) for n, p in by_number.items()}
     terms = set(profile(question).terms)
     report = ReplyCheck([], [], [], declined=False, sentences=0)
-    for sentence in split_reply(_LEADING_LABEL.sub("", reply)):
+    sentences = split_reply(_LEADING_LABEL.sub("", reply))
+    for index, sentence in enumerate(sentences):
         claim = strip_citation_markers(sentence)
         if not any(ch.isalnum() for ch in claim):
             continue
         report.sentences += 1
         cited = citation_numbers(sentence)
+        if index == len(sentences) - 1 and not cited and not _FINISHED.search(claim):
+            # Cut off by max_tokens: "The port handles" may pass the support check.
+            reason = "unfinished: the reply was cut off"
+            report.dropped.append({"sentence": claim, "cited": [], "reason": reason})
+            continue
         known = [n for n in cited if n in by_number]
         backed = _backing(claim, known, texts, checker, terms)
         if not backed and _DECLINE.search(claim):

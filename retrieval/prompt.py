@@ -25,7 +25,7 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from retrieval.results import Answer, Passage
 from retrieval.sentences import content_words, split_sentences, stem
 
-MAX_PASSAGES = 4
+MAX_PASSAGES = 3
 # ~4 characters a token: under 400 tokens of passages, about 550 with the rest.
 EXCERPT_BUDGET_CHARS = 1500
 MAX_SENTENCES_PER_PASSAGE = 3
@@ -153,13 +153,15 @@ def build_messages(
             for x in (_outlet(p.source), p.published.isoformat() if p.published else "undated")
             if x
         )
-        header = f"[{item.number}] {p.title or '(untitled)'} ({details})"
+        header = f"Passage {item.number}: {p.title or '(untitled)'} ({details})"
         blocks.append(_escape(header) + "\n" + _escape(item.excerpt))
+    asked = " ".join(question.split())
     user = (
         f"Today is {as_of.isoformat()}.\n"
         "<passages>\n" + "\n\n".join(blocks) + "\n</passages>\n"
-        f"Question: {' '.join(question.split())}\n"
-        "Answer (with [n] after each sentence):"
+        f"Question: {asked}\n"
+        "Answer the question in one sentence using the passages. End the sentence with the "
+        "passage number in brackets, for example [1]."
     )
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT),

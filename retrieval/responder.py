@@ -26,7 +26,7 @@ from retrieval.archive import Archive
 from retrieval.conversation import Conversation
 from retrieval.results import Answer, Passage
 from retrieval.search import SearchOptions, search
-from retrieval.short_answer import short_answer
+from retrieval.short_answer import fit, short_answer
 from retrieval.timeframe import (
     TimeFrame,
     describe_window,
@@ -120,12 +120,11 @@ class Responder:
                 considered,
                 self.settings.answer,
                 self._article_text,
-                fits_kind=lambda c: (
-                    short_answer(
+                fits_kind=lambda c: max(
+                    fit(
                         prof.kind, c.text, query, prof.terms, considered[c.passage_index].published
-                    )
-                    is not None
-                    or (prof.kind == "when" and bool(DATE_WORDS.search(c.text)))
+                    ),
+                    0.5 if prof.kind == "when" and DATE_WORDS.search(c.text) else 0.0,
                 ),
             )
         short = None

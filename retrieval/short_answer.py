@@ -42,6 +42,55 @@ _NOT_NAMES = frozenset(
 )
 
 
+_CLOCK = re.compile(r"\s?(?:a\.?m\.?|p\.?m\.?|[:.]\d\d\b|o'clock|GMT|UTC)", re.I)
+_ROLES = frozenset(
+    """
+    substitute captain striker defender goalkeeper midfielder coach manager president vice
+    prime minister secretary chancellor premier senator governor mayor judge justice chief
+    executive ceo chairman chairwoman spokesman spokeswoman spokesperson leader director
+    general commander officer sergeant detective inspector professor dr mr mrs ms sir lord lady
+    king queen prince princess pope bishop father former acting deputy defense defence foreign
+    interior finance health union party opposition rapper singer actor actress author
+    """.split()
+)
+_FOCUS = re.compile(r"\bhow (?:many|much)\s+((?:[\w-]+\s+){0,2}?[\w-]+)", re.I)
+
+
+def focus_of(question: str) -> str | None:
+    """The thing a "how many" question counts: "how many jobs" -> "jobs"."""
+    match = _FOCUS.search(question)
+    if not match:
+        return None
+    words_after = [
+        w
+        for w in match.group(1).split()
+        if w.lower()
+        not in ("of", "the", "did", "does", "do", "were", "was", "had", "have", "has", "are", "is")
+    ]
+    return words_after[0].lower() if words_after else None
+
+
+def _counts_focus(after: str, focus: str | None) -> bool:
+    """Is the number followed, within three words, by the counted thing?"""
+    if not focus:
+        return False
+    return any(stem(w) == stem(focus) for w in words(after)[:4])
+
+
+def fit(
+    kind: str, sentence: str, question: str, terms: tuple[str, ...], published: date | None
+) -> float:
+    """How well a sentence holds the kind of answer asked for: 0 none, 0.5 some, 1 exactly."""
+    found = short_answer(kind, sentence, question, terms, published)
+    if found is None:
+        return 0.0
+    if kind == "how_many":
+        focus = focus_of(question)
+        index = sentence.find(found)
+        return 1.0 if index >= 0 and _counts_focus(sentence[index + len(found) :], focus) else 0.5
+    return 1.0
+
+
 def _nearest(spans: list[tuple[int, int, str]], sentence: str, terms: set[str]) -> str | None:
     """The candidate span closest (in characters) to any of the question's terms."""
     if not spans:
@@ -54,7 +103,7 @@ def _nearest(spans: list[tuple[int, int, str]], sentence: str, terms: set[str]) 
     return min(spans, key=lambda s: min(abs(s[0] - a) for a in anchors))[2]
 
 
-def short_answer(  # noqa: PLR0911 - one return per answer type reads best
+def short_answer(  # noqa: PLR0911, PLR0912 - one branch per answer type reads best
     kind: str, sentence: str, question: str, terms: tuple[str, ...], published: date | None
 ) -> str | None:
     """The short answer to `question` found in `sentence`, or None."""
@@ -77,9 +126,12 @@ def short_answer(  # noqa: PLR0911 - one return per answer type reads best
         spans = [
             (m.start(), m.end(), m.group(0).strip())
             for m in _NUMBER.finditer(sentence)
-            if stem(m.group(0).lower().strip()) not in asked and not _is_year(m.group(0))
+            if stem(m.group(0).lower().strip()) not in asked
+            and not _is_year(m.group(0))
+            and not _CLOCK.match(sentence[m.end() :])
         ]
-        return _nearest(spans, sentence, term_set)
+        counted = [s for s in spans if _counts_focus(sentence[s[1] :], focus_of(question))]
+        return _nearest(counted or spans, sentence, term_set)
     if kind == "who":
         spans = []
         for m in _NAME.finditer(sentence):
@@ -87,6 +139,10 @@ def short_answer(  # noqa: PLR0911 - one return per answer type reads best
             tokens = [t.lower().strip("'’.") for t in text.split()]
             if all(t in _NOT_NAMES or stem(t) in asked for t in tokens):
                 continue
+            while len(tokens) > 1 and tokens[0] in _ROLES:
+                # "Substitute Jonah Okonkwo", "Prime Minister X": the role is not the name.
+                text = text.split(None, 1)[1]
+                tokens = tokens[1:]
             if m.start() == 0 and len(tokens) == 1:
                 continue  # a capitalised sentence opening, not a name
             spans.append((m.start(), m.end(), text))
