@@ -57,6 +57,10 @@ class RetrievalSettings(BaseModel):
     dense_k: int = Field(default=40, ge=1)
     keyword_k: int = Field(default=40, ge=1)
     rrf_k: int = Field(default=60, ge=1)
+    news_aware: bool = Field(
+        default=True,
+        description="date windows, timelines and typed short answers (off: the plain Step 1 answerer, for ablations)",
+    )
 
 
 class AnswerSettings(BaseModel):

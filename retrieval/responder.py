@@ -81,7 +81,8 @@ class Responder:
         self, question: str, options: AskOptions
     ) -> tuple[TimeFrame | None, str, SearchOptions]:
         as_of = options.as_of or date.today()
-        frame = parse_timeframe(question, as_of)
+        aware = self.settings.retrieval.news_aware
+        frame = parse_timeframe(question, as_of) if aware else None
         query = strip_time_expression(question, frame) if frame else question
         start = frame.start if frame else None
         end = frame.end if frame else None
@@ -89,12 +90,12 @@ class Responder:
             # News is published after the event: Friday's vote is in Saturday's and Monday's
             # papers. The window on publication dates runs a week past the event window.
             end = min(end + REPORTING_LAG, as_of) if end < as_of else end
-        if options.as_of is not None:
+        if options.as_of is not None and aware:
             # Nothing published after the day the question is asked on can answer it.
             end = min(end, options.as_of) if end else options.as_of
         recent = frame is not None and frame.kind in ("recent", "latest")
         top_k = options.top_k or self.settings.retrieval.top_k
-        if is_timeline(question):
+        if aware and is_timeline(question):
             top_k = max(top_k, 20)
         return frame, query, SearchOptions(k=top_k, start=start, end=end, prefer_recent=recent)
 
@@ -105,7 +106,8 @@ class Responder:
         result = search(self.archive, query, search_options)
         timings["retrieve"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
-        timeline = is_timeline(question)
+        aware = self.settings.retrieval.news_aware
+        timeline = aware and is_timeline(question)
         considered = result.passages[: 12 if timeline else self.settings.answer.passages_considered]
         prof = profile(query, self.archive.catalog.idf)
         scored = score_sentences(
@@ -120,7 +122,9 @@ class Responder:
                 considered,
                 self.settings.answer,
                 self._article_text,
-                fits_kind=lambda c: max(
+                fits_kind=None
+                if not aware
+                else lambda c: max(
                     fit(
                         prof.kind, c.text, query, prof.terms, considered[c.passage_index].published
                     ),
@@ -128,7 +132,7 @@ class Responder:
                 ),
             )
         short = None
-        if evidence.confident and not timeline:
+        if evidence.confident and not timeline and aware:
             best = evidence.chosen[0]
             short = short_answer(
                 prof.kind, best.text, query, prof.terms, considered[best.passage_index].published

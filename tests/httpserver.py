@@ -152,3 +152,48 @@ def _handler_for(state: LocalServer) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+class GatedPage:
+    """One article page whose response waits until the test opens the gate.
+
+    A `newsbot ingest` fetching it stays inside its run (holding the ingest lock, between two
+    batches) for exactly as long as the test wants. `asked` is set when the request arrives.
+    """
+
+    def __init__(self, title: str = "Gated report") -> None:
+        self.opened = threading.Event()
+        self.asked = threading.Event()
+        sentences = " ".join(
+            f"The gated harbour report lists finding number {i} of the inquiry." for i in range(12)
+        )
+        body = (
+            f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            f"<p>{sentences}</p></article></body></html>"
+        ).encode()
+        gate = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                gate.asked.set()
+                gate.opened.wait(120)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/report"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        """Let any waiting request finish, then stop serving."""
+        self.opened.set()
+        self._server.shutdown()
+        self._server.server_close()

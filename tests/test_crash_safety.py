@@ -27,7 +27,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -40,6 +39,7 @@ from retrieval.archive import Archive
 from retrieval.embedding import HashingEmbedding
 from retrieval.search import SearchOptions, search
 from tests.conftest import make_settings
+from tests.httpserver import GatedPage
 
 BASE = 40  # articles stored before the trials
 CHANGED = range(20)  # of those, given again in a new version
@@ -431,53 +431,11 @@ def test_killed_ingests_recover_full(scenario: Scenario, tmp_path: Path) -> None
 # --- the lock: one writer per data dir --------------------------------------------------------
 
 
-class _Gate:
-    """A local page whose response waits until the test opens the gate: an ingest fetching
-    it holds the lock for exactly as long as the test wants."""
-
-    def __init__(self) -> None:
-        self.opened = threading.Event()
-        self.asked = threading.Event()
-        gate = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                gate.asked.set()
-                gate.opened.wait(120)
-                body = (
-                    "<html><head><title>Gated report</title></head><body><article>"
-                    "<h1>Gated report</h1><p>"
-                    + " ".join(
-                        f"The gated harbour report lists finding number {i} of the inquiry."
-                        for i in range(12)
-                    )
-                    + "</p></article></body></html>"
-                ).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/report"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.opened.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def gate() -> Iterator[_Gate]:
-    opened = _Gate()
-    yield opened
-    opened.close()
+def gate() -> Iterator[GatedPage]:
+    page = GatedPage()
+    yield page
+    page.close()
 
 
 def _has_open(pid: int, path: Path) -> bool:
@@ -496,7 +454,7 @@ def _has_open(pid: int, path: Path) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to see who waits")
-def test_second_ingest_exits_clearly_or_waits(gate: _Gate, tmp_path: Path) -> None:
+def test_second_ingest_exits_clearly_or_waits(gate: GatedPage, tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
     one = _write_jsonl(tmp_path / "one.jsonl", [_record(90, 1)])
