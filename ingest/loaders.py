@@ -289,7 +289,9 @@ def _load_markdown(path: Path, text: str, context: _Context) -> Iterator[LoadIte
                 record[field.group("key").casefold()] = value
         text = text[match.end() :]
     heading = _MD_HEADING.search(text)
-    if heading and (not record.get("title") or heading.group("title").strip() == str(record["title"]).strip()):
+    if heading and (
+        not record.get("title") or heading.group("title").strip() == str(record["title"]).strip()
+    ):
         # The first heading is the title: keep it out of the body, where it would run into
         # the first sentence.
         record.setdefault("title", heading.group("title"))

@@ -9,9 +9,13 @@ worker thread.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+
+from llama_index.core.llms import LLM
 
 from retrieval.answer import (
     DATE_WORDS,
@@ -24,9 +28,12 @@ from retrieval.answer import (
 )
 from retrieval.archive import Archive
 from retrieval.conversation import Conversation
+from retrieval.generation import generate_answer
+from retrieval.llm import LLMError, make_llm
 from retrieval.results import Answer, Passage
 from retrieval.search import SearchOptions, search
 from retrieval.short_answer import fit, short_answer
+from retrieval.support import SupportChecker
 from retrieval.timeframe import (
     TimeFrame,
     describe_window,
@@ -49,9 +56,46 @@ class AskOptions:
 class Responder:
     """Answers questions from one archive."""
 
-    def __init__(self, archive: Archive) -> None:
+    def __init__(self, archive: Archive, llm: LLM | None = None) -> None:
         self.archive = archive
         self.settings = archive.settings
+        self._llm = llm
+        self._llm_lock = threading.Lock()
+        self._checker: SupportChecker | None = None
+
+    def _language_model(self) -> LLM:
+        """The configured LLM, made once on first use (loading a local model takes seconds)."""
+        with self._llm_lock:
+            if self._llm is None:
+                self._llm = make_llm(self.settings.llm)
+            return self._llm
+
+    def _generate(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        extractive: Answer,
+        as_of: date,
+        on_token: Callable[[str], None] | None,
+    ) -> Answer:
+        """A fluent answer whose every citation is verified, or the extractive one with a note."""
+        if self._checker is None:
+            self._checker = SupportChecker(embed=self.archive.embed_sentences)  # type: ignore[arg-type]  # lists are sequences
+        try:
+            llm = self._language_model()
+        except LLMError as error:
+            note = f"the language model is not available ({error}); this is the extractive answer"
+            return replace(extractive, notes=(*extractive.notes, note))
+        return generate_answer(
+            llm,
+            question,
+            passages,
+            fallback=extractive,
+            checker=self._checker,
+            as_of=as_of,
+            settings=self.settings.llm,
+            on_token=on_token,
+        )
 
     def _article_text(self, passage: Passage) -> str:
         return "\n".join(
@@ -63,6 +107,7 @@ class Responder:
         question: str,
         options: AskOptions | None = None,
         conversation: Conversation | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         """Answer `question` from the archive, citing the passages used.
 
@@ -71,7 +116,18 @@ class Responder:
         """
         asked = " ".join(question.split())
         standalone = conversation.rewrite(asked) if conversation else asked
-        answer = self._answer(standalone, options or AskOptions())
+        options = options or AskOptions()
+        answer = self._answer(standalone, options)
+        if self.settings.answer.mode == "llm":
+            started = time.perf_counter()
+            ranked = answer.passages
+            considered = ranked[: self.settings.answer.passages_considered]
+            answer = self._generate(
+                standalone, considered, answer, options.as_of or date.today(), on_token
+            )
+            answer = replace(answer, passages=ranked)
+            llm_ms = round((time.perf_counter() - started) * 1000, 1)
+            answer = replace(answer, timings_ms={**answer.timings_ms, "llm_total": llm_ms})
         answer = replace(answer, question=asked, search_query=standalone)
         if conversation is not None:
             conversation.record(asked, standalone, answer)
