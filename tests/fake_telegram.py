@@ -100,6 +100,7 @@ class ApiCall:
     params: JSONDict
     result: Any = None
     error: JSONDict | None = None
+    at: float = 0.0  # time.monotonic() when the fake answered
 
     @property
     def ok(self) -> bool:
@@ -691,7 +692,7 @@ class FakeTelegram:
 
     def _record(self, method: str, params: JSONDict, result: Any, error: JSONDict | None) -> None:
         with self._changed:
-            self._calls.append(ApiCall(method, params, result, error))
+            self._calls.append(ApiCall(method, params, result, error, time.monotonic()))
             self._changed.notify_all()
 
     # --- HTTP layer ----------------------------------------------------------------------------

@@ -822,3 +822,39 @@ def test_admin_sync_pulls_subscribed_feeds(fake: FakeTelegram, news: Archive) ->
     first, second = (c.params["text"] for c in fake.calls("sendMessage", chat_id=99))
     assert "Regional: 3 new" in first
     assert "Regional: not modified" in second
+
+
+def test_llm_reply_streams_then_is_replaced_by_the_verified_answer(
+    fake: FakeTelegram, news: Archive
+) -> None:
+    from config.settings import AnswerSettings
+    from tests.test_generation import FakeScriptedLLM
+
+    reply = (
+        "About 4,000 workers joined the strike at Meridian City port [1]. "
+        "The mayor resigned in protest on Tuesday [1]."
+    )
+    llm = FakeScriptedLLM(reply=reply, delay_s=0.25)
+    settings = news.settings.model_copy(update={"answer": AnswerSettings(mode="llm")})
+    news.settings = settings
+    responder = Responder(news, llm=llm)
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake, responder=responder)):
+            fake.inject_message(7, 7, "How many workers joined the strike at Meridian City port?")
+            await fake.wait_for_async(
+                lambda call: (
+                    call.method == "editMessageText"
+                    and "Sources" in str(call.params.get("reply_markup"))
+                ),
+                timeout=30,
+            )
+
+    asyncio.run(scenario())
+    previews = fake.calls("sendMessage", chat_id=7)
+    edits = fake.calls("editMessageText")
+    assert len(previews) == 1 and previews[0].params["text"].endswith("…")
+    final = edits[-1].params["text"]
+    assert "4,000" in final and "mayor" not in final  # the unsupported sentence was dropped
+    stamps = [previews[0].at] + [c.at for c in edits[:-1]]  # previews, not the final replace
+    assert all(b - a >= 1.0 for a, b in zip(stamps, stamps[1:], strict=False))
