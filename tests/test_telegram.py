@@ -9,6 +9,7 @@ are real subclasses of `Responder`.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import contextlib
 import json
 import logging
@@ -857,4 +858,4 @@ def test_llm_reply_streams_then_is_replaced_by_the_verified_answer(
     final = edits[-1].params["text"]
     assert "4,000" in final and "mayor" not in final  # the unsupported sentence was dropped
     stamps = [previews[0].at] + [c.at for c in edits[:-1]]  # previews, not the final replace
-    assert all(b - a >= 1.0 for a, b in zip(stamps, stamps[1:], strict=False))
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(stamps))
