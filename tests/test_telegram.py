@@ -9,8 +9,8 @@ are real subclasses of `Responder`.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import contextlib
+import itertools
 import json
 import logging
 import os
