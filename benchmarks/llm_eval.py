@@ -28,7 +28,8 @@ from config.settings import LLMSettings, Settings
 from retrieval.archive import Archive
 from retrieval.evalset import load_questions
 from retrieval.generation import generate_answer
-from retrieval.llm import default_threads, make_llm
+from retrieval.llamacpp import default_threads
+from retrieval.llm import make_llm
 from retrieval.metrics import metric_set_to_dict, percentile, score_question, summarize
 from retrieval.responder import AskOptions, Responder
 from retrieval.support import SupportChecker

@@ -18,7 +18,7 @@ from dateutil import parser as dateparser
 _INVISIBLE = re.compile(
     "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u061c\u180e\u202a-\u202e\u2066-\u2069"
     # Control characters (NUL, BEL, ESC: terminal escapes in a title) and lone surrogates (a
-    # JSON "\\ud800" escape), which no UTF-8 encoder accepts: one crashed a whole ingest.
+    # JSON "\ud800" escape), which no UTF-8 encoder accepts: one crashed a whole ingest.
     # Tab, line breaks and the separators str.split() counts as white space stay.
     "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]"
 )

@@ -160,8 +160,9 @@ def build_messages(
         f"Today is {as_of.isoformat()}.\n"
         "<passages>\n" + "\n\n".join(blocks) + "\n</passages>\n"
         f"Question: {asked}\n"
-        "Answer the question in one sentence using the passages. End the sentence with the "
-        "passage number in brackets, for example [1]."
+        "Answer the question in one sentence, using the words of the passage that answers "
+        "it, and name the answer itself. End the sentence with that passage's number in "
+        "brackets, for example [1]."
     )
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM_PROMPT),

@@ -26,8 +26,7 @@ from bot.telegram import ADMINS_ONLY, FAILED, GONE, REFUSAL, protect_secrets
 from ingest.articles import Article
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
-from retrieval.conversation import Conversation
-from retrieval.responder import AskOptions, Responder
+from retrieval.responder import Responder
 from retrieval.results import Answer, Citation, Passage
 from tests.fake_telegram import ApiCall, FakeTelegram, is_call, parse_html
 from tests.test_telegram import (
@@ -65,14 +64,9 @@ class CountingResponder(Responder):
         super().__init__(archive)
         self.questions: list[str] = []
 
-    def ask(
-        self,
-        question: str,
-        options: AskOptions | None = None,
-        conversation: Conversation | None = None,
-    ) -> Answer:
+    def ask(self, question: str, *args: Any, **kwargs: Any) -> Answer:
         self.questions.append(question)
-        return super().ask(question, options, conversation)
+        return super().ask(question, *args, **kwargs)
 
 
 def _archive_text(calls: list[ApiCall]) -> list[str]:

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -323,6 +324,18 @@ class Trial:
     delay_s: float
     killed: bool
     committed: int  # articles of the trial input committed when the child died
+    cleanup_left: int  # updated articles whose old vectors were still to be deleted
+
+    @property
+    def phase(self) -> str:
+        """Where the kill landed, as far as the store can tell."""
+        if not self.killed:
+            return "finished"
+        if self.committed == 0:
+            return "before commits"
+        if self.committed < len(CHANGED) + len(NEW):
+            return "mid-commit"
+        return "mid-cleanup" if self.cleanup_left else "after cleanup"
 
 
 def _kill_delay(scenario: Scenario, trial: int, rnd: random.Random) -> float:
@@ -363,7 +376,7 @@ def _kill_trial(scenario: Scenario, folder: Path, trial: int, seed: int) -> Tria
     finally:
         archive.close()
     _check_final(scenario, final)
-    return Trial(delay, killed, committed)
+    return Trial(delay, killed, committed, after_kill.pending_cleanup)
 
 
 def _check_after_kill(scenario: Scenario, archive: Archive, state: StoreState) -> int:
@@ -405,13 +418,12 @@ def _run_trials(scenario: Scenario, tmp_path: Path, count: int, first_seed: int)
     trials = [
         _kill_trial(scenario, tmp_path / f"trial-{n}", n, first_seed + n) for n in range(count)
     ]
-    total = len(CHANGED) + len(NEW)
-    mid = sum(t.killed and 0 < t.committed < total for t in trials)
     began, ended = scenario.commits_s
+    phases = Counter(t.phase for t in trials)
     print(  # the figures docs/reliability.md quotes (shown with -s)
         f"\n{count} kill trials: start-up {scenario.startup_s:.1f}s, work {scenario.work_s:.2f}s "
-        f"(commits {began:.2f}-{ended:.2f}s); killed {sum(t.killed for t in trials)}, "
-        f"mid-commit {mid}; committed when killed: {[t.committed for t in trials]}; "
+        f"(commits {began:.2f}-{ended:.2f}s); phases {dict(phases)}; "
+        f"committed when killed: {[t.committed for t in trials]}; "
         f"delays: {[round(t.delay_s, 2) for t in trials]}"
     )
     return trials

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,11 +29,26 @@ from retrieval.archive import Archive
 from retrieval.conversation import Conversation
 from retrieval.embedding import HashingEmbedding
 from retrieval.responder import AskOptions, Responder
+from retrieval.results import Answer
 from tests.conftest import EXAMPLES, make_settings
 from tests.fake_telegram import FakeTelegram, is_call
-from tests.test_telegram import ARTICLES, BOT, PANDA_Q, STRIKE_Q, RecordingResponder, _app, _running
+from tests.test_telegram import ARTICLES, BOT, PANDA_Q, STRIKE_Q, _app, _running
 
 MEMORY_GROWTH_MB = 50.0
+
+
+class RecordingResponder(Responder):
+    """The real responder, noting each question and how many turns its conversation had."""
+
+    def __init__(self, archive: Archive) -> None:
+        super().__init__(archive)
+        self.asked: list[tuple[str, int]] = []
+
+    def ask(self, question: str, *args: Any, **kwargs: Any) -> Answer:
+        conversation = kwargs.get("conversation", args[1] if len(args) > 1 else None)
+        turns = len(conversation.turns) if isinstance(conversation, Conversation) else -1
+        self.asked.append((question, turns))
+        return super().ask(question, *args, **kwargs)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -98,10 +98,11 @@ class RecordingResponder(Responder):
         question: str,
         options: AskOptions | None = None,
         conversation: Conversation | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         self.asked.append((question, len(conversation.turns) if conversation else -1))
         time.sleep(self.delay_s)
-        return super().ask(question, options, conversation)
+        return super().ask(question, options, conversation, on_token)
 
 
 class LongResponder(Responder):
@@ -112,8 +113,9 @@ class LongResponder(Responder):
         question: str,
         options: AskOptions | None = None,
         conversation: Conversation | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
-        answer = super().ask(question, options, conversation)
+        answer = super().ask(question, options, conversation, on_token)
         sentence = "Dockers <b>struck</b> & the port <i>shut</i>, the union said. [1] "
         text = "\n\n".join(sentence * 8 for _ in range(24))
         return replace(answer, text=text)
