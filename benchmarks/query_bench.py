@@ -116,8 +116,12 @@ def fill(data_dir: Path, chunks: int, seed: int) -> dict[str, Any]:
     }
 
 
-def query_process(data_dir: Path, count: int, reps: int) -> dict[str, Any]:
+def query_process(data_dir: Path, count: int, reps: int, threads: int = 0) -> dict[str, Any]:
     """Run in a fresh process: open, warm up, time retrieval and ask over the question set."""
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
     from config.settings import Settings
     from retrieval.archive import Archive
     from retrieval.responder import Responder
@@ -149,6 +153,7 @@ def query_process(data_dir: Path, count: int, reps: int) -> dict[str, Any]:
     return {
         "questions": len(qs),
         "reps": reps,
+        "torch_threads": torch.get_num_threads(),
         "cold_first_ask_ms": round(cold_ms, 1),
         "retrieval_p50_ms": round(report.percentile(retrieval_ms, 50), 1),
         "retrieval_p95_ms": round(report.percentile(retrieval_ms, 95), 1),
@@ -214,7 +219,7 @@ def keyword_process(data_dir: Path, count: int, reps: int) -> dict[str, Any]:
     }
 
 
-def _child(mode: str, data_dir: Path, count: int, reps: int) -> dict[str, Any]:
+def _child(mode: str, data_dir: Path, count: int, reps: int, threads: int = 0) -> dict[str, Any]:
     out = subprocess.run(
         [
             sys.executable,
@@ -225,6 +230,8 @@ def _child(mode: str, data_dir: Path, count: int, reps: int) -> dict[str, Any]:
             str(count),
             "--reps",
             str(reps),
+            "--torch-threads",
+            str(threads),
         ],
         capture_output=True,
         text=True,
@@ -246,6 +253,9 @@ def main() -> None:
         help="data dirs are kept here and reused when already filled",
     )
     parser.add_argument("--name", default="query")
+    parser.add_argument(
+        "--torch-threads", type=int, default=0, help="torch intra-op threads (0: torch's default)"
+    )
     parser.add_argument("--query", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--keyword", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile", type=Path, help=argparse.SUPPRESS)
@@ -254,7 +264,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.query:
-        print(json.dumps(query_process(args.query, args.questions, args.reps)))
+        print(json.dumps(query_process(args.query, args.questions, args.reps, args.torch_threads)))
         return
     if args.keyword:
         print(json.dumps(keyword_process(args.keyword, args.questions, args.reps)))
@@ -276,7 +286,7 @@ def main() -> None:
             marker.write_text(json.dumps(filled))
         print(f"querying {filled['chunks']} chunks ...", flush=True)
         load = round(os.getloadavg()[0], 2)
-        queried = _child("query", data_dir, args.questions, args.reps)
+        queried = _child("query", data_dir, args.questions, args.reps, args.torch_threads)
         keyword = _child("keyword", data_dir, args.questions, args.reps)
         rows.append({"size": size, "load_avg_1m": load, **filled, **queried, "keyword": keyword})
     if not args.no_profile:

@@ -19,15 +19,15 @@ pytestmark = pytest.mark.model
 
 CI_QUESTIONS = ROOT / "eval" / "wikinews-ci.jsonl"
 CI_SLICE = ROOT / "eval" / "wikinews-ci-slice.txt"
-THRESHOLDS = [
+THRESHOLDS = [  # measured 2026-11-25: hit@5 1.000, accuracy 0.842, abstention 0.667, refusals 0.0
     "--min-hit5",
-    "0.80",
+    "0.95",
     "--min-accuracy",
-    "0.45",
+    "0.78",
     "--min-abstention",
     "0.60",
     "--max-false-refusal",
-    "0.35",
+    "0.10",
 ]
 
 
