@@ -42,6 +42,11 @@ class IngestSettings(BaseModel):
     """How articles are split and what the loaders accept."""
 
     chunk_size: int = Field(default=120, ge=32, description="target words per chunk")
+    batch_articles: int = Field(
+        default=256,
+        ge=1,
+        description="articles embedded together (sorted by length, ~1,300 chunks)",
+    )
     chunk_overlap: int = Field(default=30, ge=0, description="words shared by neighbouring chunks")
     max_file_mb: float = Field(default=50.0, gt=0)
     fetch_timeout_s: float = Field(default=20.0, gt=0)

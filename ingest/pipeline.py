@@ -113,10 +113,10 @@ class Ingestor:
 
     # 256 articles (~1,300 chunks) per batch: sorted by length, the model's batches then pad
     # almost as little as one global sort would (docs/benchmarks.md); memory stays small.
-    def __init__(self, archive: Archive, batch_articles: int = 256) -> None:
+    def __init__(self, archive: Archive, batch_articles: int | None = None) -> None:
         self.archive = archive
         self.settings = archive.settings.ingest
-        self.batch_articles = batch_articles
+        self.batch_articles = batch_articles or self.settings.batch_articles
         self.syndication = SyndicationIndex(
             archive.catalog.conn, threshold=self.settings.syndication_threshold
         )

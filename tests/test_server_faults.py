@@ -39,7 +39,7 @@ from tests.test_telegram import ARTICLES, BOT, STRIKE_Q, _answers, _app, _runnin
 
 pytestmark = pytest.mark.server
 
-BATCH = 64  # Ingestor's batch size: the first batch is stored before the second is read
+BATCH = 32  # NEWSBOT_INGEST__BATCH_ARTICLES for the child: the first batch is stored first
 
 
 @pytest.fixture
@@ -100,6 +100,7 @@ def _newsbot(
         "NEWSBOT_CHROMA__URL": server.url,
         "NEWSBOT_CHROMA__COLLECTION": collection,
         "NEWSBOT_CHROMA__RETRIES": "1",
+        "NEWSBOT_INGEST__BATCH_ARTICLES": str(BATCH),
         "NEWSBOT_INGEST__FETCH_TIMEOUT_S": "120",
         "HF_HUB_OFFLINE": "1",
         "NO_PROXY": "127.0.0.1,localhost",
