@@ -146,7 +146,8 @@ def measure(runs: int, batch_size: int, speed_chunks: int) -> None:
         print(rows[-1], flush=True)
     base = rows[0]["chunks_per_s"]
     print(
-        f"{len(texts)} chunks, {len(questions)} questions, median of {runs} runs, batch {batch_size}"
+        f"{len(texts)} chunks, {len(questions)} questions; speed: {len(speed_texts)} chunks, "
+        f"median of {runs} runs, batch {batch_size}"
     )
     print(f"{'backend':<10} {'chunks/s':>9} {'x torch':>8} {'hit@5':>6} {'cos':>7}")
     for row in rows:
