@@ -111,8 +111,9 @@ class _Prepared:
 class Ingestor:
     """Ingests articles into one archive."""
 
-    # 256 articles (~1,300 chunks) per batch: sorted by length, the model's batches then pad
-    # almost as little as one global sort would (docs/benchmarks.md); memory stays small.
+    # Batches default to settings.ingest.batch_articles (256 articles, ~1,300 chunks): sorted by
+    # length, the model's batches then pad almost as little as one global sort would
+    # (docs/benchmarks.md); memory stays small.
     def __init__(self, archive: Archive, batch_articles: int | None = None) -> None:
         self.archive = archive
         self.settings = archive.settings.ingest
