@@ -417,6 +417,17 @@ class NewsBot:
             await message.reply_text(REFUSAL)
         return False
 
+    async def _admit_admin(self, update: Update) -> bool:
+        """Whether to serve an admin command: admitted, and the sender is an admin (else told so)."""
+        if not await self._admit(update):
+            return False
+        user, message = update.effective_user, update.effective_message
+        if self.is_admin(user.id if user else None):
+            return True
+        if message is not None:
+            await message.reply_text(ADMINS_ONLY)
+        return False
+
     # --- questions ----------------------------------------------------------------------------
 
     async def on_private_text(self, update: Update, context: Context) -> None:
@@ -641,11 +652,8 @@ class NewsBot:
         )
 
     async def on_stats(self, update: Update, context: Context) -> None:
-        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-        if message is None or chat is None or not await self._admit(update):
-            return
-        if not self.is_admin(user.id if user else None):
-            await message.reply_text(ADMINS_ONLY)
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or not await self._admit_admin(update):
             return
         stats = await asyncio.to_thread(self.archive.stats)
         await self.send(context.bot, chat.id, stats_html(stats))
@@ -665,11 +673,8 @@ class NewsBot:
         return "\n".join(report.line() for report in reports)
 
     async def on_sync(self, update: Update, context: Context) -> None:
-        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-        if message is None or chat is None or not await self._admit(update):
-            return
-        if not self.is_admin(user.id if user else None):
-            await message.reply_text(ADMINS_ONLY)
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or not await self._admit_admin(update):
             return
         try:
             summary = await asyncio.to_thread(self.sync_feeds)
@@ -689,11 +694,8 @@ class NewsBot:
     # --- ingest -------------------------------------------------------------------------------
 
     async def on_ingest_command(self, update: Update, _context: Context) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or not await self._admit(update):
-            return
-        if not self.is_admin(user.id if user else None):
-            await message.reply_text(ADMINS_ONLY)
+        message = update.effective_message
+        if message is None or not await self._admit_admin(update):
             return
         await message.reply_text(
             f"Send me a file ({' '.join(SUFFIXES)}, up to {self.settings.max_upload_mb:g} MB) "
@@ -702,7 +704,7 @@ class NewsBot:
 
     async def on_document(self, update: Update, context: Context) -> None:
         """An admin's file: downloaded to a temporary folder and ingested under the lock."""
-        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+        message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None or message.document is None:
             return
         caption = (message.caption or "").split(maxsplit=1)
@@ -710,10 +712,7 @@ class NewsBot:
             caption and caption[0].lower().startswith("/ingest")
         ):
             return  # files shared in a group are not meant for us
-        if not await self._admit(update):
-            return
-        if not self.is_admin(user.id if user else None):
-            await message.reply_text(ADMINS_ONLY)
+        if not await self._admit_admin(update):
             return
         document = message.document
         name = safe_file_name(document.file_name)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+# Re-exported for code that imports it beside article_id; the alias marks that for mypy --strict.
+from retrieval.urls import canonical_url as canonical_url  # noqa: PLC0414 - re-export
 
 # Where a publication date came from, so a reader can judge how far to trust it.
 DateSource = Literal[
@@ -19,10 +21,6 @@ DateSource = Literal[
     "capture",  # web-archive capture time: a fallback, not a publication date
     "none",
 ]
-
-_TRACKING_PARAMS = re.compile(
-    r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|cmpid|ocid)$", re.I
-)
 
 
 @dataclass(frozen=True)
@@ -78,28 +76,6 @@ class Article:
         if published and not self.published:
             updated = replace(updated, published=published, date_source="cli")
         return updated
-
-
-def canonical_url(url: str) -> str:
-    """Normalise a URL so the same page gets the same id: scheme, host case, tracking, slash."""
-    url = url.strip()
-    if url[:4].lower() == "www.":
-        url = "https://" + url  # "www.site/x" without a scheme is the same page as https://…
-    parts = urlsplit(url)
-    scheme = (parts.scheme or "http").lower()
-    if scheme == "http":
-        scheme = "https"
-    host = parts.netloc.lower()
-    host = host.removeprefix("www.")
-    if host.endswith((":443", ":80")):
-        host = host.rsplit(":", 1)[0]
-    # Blank values are kept: "view?1001" and "view?1002" are different pages, not one.
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    query = urlencode(sorted((k, v) for k, v in pairs if not _TRACKING_PARAMS.match(k)))
-    path = parts.path or "/"
-    if len(path) > 1:
-        path = path.rstrip("/")
-    return urlunsplit((scheme, host, path, query, ""))
 
 
 def normalise_for_hash(text: str) -> str:

@@ -30,7 +30,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from retrieval.results import Answer, Passage
 from retrieval.support import (
@@ -39,6 +38,7 @@ from retrieval.support import (
     check_citations,
     strip_citation_markers,
 )
+from retrieval.urls import canonical_url
 
 if TYPE_CHECKING:
     # evalset imports normalize_answer from here to validate choices; types only, no cycle.
@@ -48,7 +48,6 @@ DEFAULT_KS: tuple[int, ...] = (1, 3, 5, 10)
 MRR_K = 10
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|cmpid|ocid)$", re.I)
 _SPACE = re.compile(r"\s+")
 
 
@@ -120,34 +119,25 @@ def choice_correct(reply: str, choices: Sequence[str], answers: Iterable[str]) -
     return bool(named) and named <= right
 
 
-def canonical_url(url: str) -> str:
-    """Compare URLs as ingest stores them: https, lower-case host without www., no trailing slash.
+def comparable_url(url: str) -> str:
+    """A URL in the canonical form ingest stores ids by, a bare host read as https.
 
-    Mirrors `ingest.articles.canonical_url` (tracking parameters dropped, query sorted, no
-    fragment); retrieval cannot import ingest, and question sets are written by hand.
+    Question sets are written by hand, so "example.com/a" means https://example.com/a here,
+    where ingest (which takes no id from a scheme-less URL) would not read it as a page.
     """
     url = url.strip()
     if "://" not in url and not url.startswith("//"):
         url = "https://" + url
-    parts = urlsplit(url)
-    scheme = (parts.scheme or "https").lower()
-    if scheme == "http":
-        scheme = "https"
-    host = parts.netloc.lower().removeprefix("www.")
-    if host.endswith((":443", ":80")):
-        host = host.rsplit(":", 1)[0]
-    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)))
-    path = parts.path or "/"
-    if len(path) > 1:
-        path = path.rstrip("/")
-    return urlunsplit((scheme, host, path, query, ""))
+    return canonical_url(url)
 
 
 def same_article(passage: Passage, item: Evidence) -> bool:
     """The passage comes from the evidence item's article (by canonical URL or article id)."""
     if item.article_id and item.article_id == passage.article_id:
         return True
-    return bool(item.url and passage.url and canonical_url(item.url) == canonical_url(passage.url))
+    return bool(
+        item.url and passage.url and comparable_url(item.url) == comparable_url(passage.url)
+    )
 
 
 def _squash(text: str) -> str:

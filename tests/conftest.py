@@ -1,4 +1,4 @@
-"""Shared fixtures: settings in tmp_path, embedders, the shared corpus, and a network guard."""
+"""Shared fixtures: settings, embedders, the shared corpus, a local site, and a network guard."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from config.settings import EmbeddingSettings, Settings
 from retrieval.archive import Archive
 from retrieval.embedding import HashingEmbedding, make_embedder
+from tests.httpserver import LocalServer
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SOURCE_PAGES = ("bridge", "harbour", "undated", "flood")
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -113,3 +115,24 @@ def model_archive(tmp_path: Path, packaged_embedder: BaseEmbedding) -> Iterator[
     )
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def sources_server() -> Iterator[LocalServer]:
+    """The pages and feeds of tests/fixtures/sources, served by a local server.
+
+    The RSS feed carries an ETag and the Atom feed a Last-Modified, for conditional GETs.
+    """
+    with LocalServer() as local:
+        for name in SOURCE_PAGES:
+            local.serve_fixture(f"/pages/{name}.html", f"pages/{name}.html", "text/html")
+        local.serve_fixture(
+            "/feeds/regional.rss", "feeds/regional.rss", "application/rss+xml", etag='"r1"'
+        )
+        local.serve_fixture(
+            "/feeds/science.atom",
+            "feeds/science.atom",
+            "application/atom+xml",
+            last_modified="Tue, 02 Jul 2019 09:00:00 GMT",
+        )
+        yield local

@@ -3,7 +3,8 @@
 Routes are set per test: a body with its Content-Type, an optional ETag/Last-Modified (a
 matching If-None-Match/If-Modified-Since gets a 304), a delay (for timeouts), a redirect, or
 a body sent without Content-Length (for streaming limits). Unknown paths get a 404. Every
-request is logged so tests can assert what was asked and with which headers.
+request is logged so tests can assert what was asked and with which headers. Starting and
+stopping the server is `ThreadedServer`'s, which the fake OpenAI server shares.
 
     with LocalServer() as server:
         server.route("/feed.rss", rss_bytes, content_type="application/rss+xml", etag='"v1"')
@@ -15,10 +16,12 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 PORT_PLACEHOLDER = "127.0.0.1:PORT"
@@ -42,21 +45,22 @@ class LoggedRequest:
     headers: dict[str, str]
 
 
-@dataclass
-class LocalServer:
-    routes: dict[str, Route] = field(default_factory=dict)
-    log: list[LoggedRequest] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+class ThreadedServer(ABC):
+    """Serves `handler()` on 127.0.0.1 at a free port, from a daemon thread, inside `with`."""
 
-    def __enter__(self) -> LocalServer:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+    _server: ThreadingHTTPServer | None = None
+
+    @abstractmethod
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """The request handler class, bound to this server's state."""
+
+    def __enter__(self) -> Self:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(
+        threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
+        ).start()
         return self
 
     def __exit__(
@@ -73,6 +77,15 @@ class LocalServer:
     def port(self) -> int:
         assert self._server is not None
         return int(self._server.server_address[1])
+
+
+@dataclass
+class LocalServer(ThreadedServer):
+    routes: dict[str, Route] = field(default_factory=dict)
+    log: list[LoggedRequest] = field(default_factory=list)
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"

@@ -87,6 +87,12 @@ def test_canonical_url_form() -> None:
         == "https://site.example/News/Story?a=1&b=2"
     )
     assert canonical_url("https://site.example") == "https://site.example/"
+    # Blank values are kept (the pages differ), sorted with the rest.
+    assert canonical_url("https://site.example/view?1001") == "https://site.example/view?1001="
+    assert (
+        canonical_url("https://site.example/story?page=&id=7")
+        == "https://site.example/story?id=7&page="
+    )
 
 
 # --- ids from content -----------------------------------------------------------------------

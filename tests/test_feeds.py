@@ -19,24 +19,6 @@ from tests.httpserver import FIXTURES, LocalServer
 TODAY = date(2024, 3, 1)
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 SETTINGS = IngestSettings(fetch_timeout_s=0.5, fetch_max_mb=1)
-PAGES = ("bridge", "harbour", "undated", "flood")
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as local:
-        for name in PAGES:
-            local.serve_fixture(f"/pages/{name}.html", f"pages/{name}.html", "text/html")
-        local.serve_fixture(
-            "/feeds/regional.rss", "feeds/regional.rss", "application/rss+xml", etag='"r1"'
-        )
-        local.serve_fixture(
-            "/feeds/science.atom",
-            "feeds/science.atom",
-            "application/atom+xml",
-            last_modified="Tue, 02 Jul 2019 09:00:00 GMT",
-        )
-        yield local
 
 
 @pytest.fixture
@@ -52,13 +34,13 @@ def fixture_feed(server: LocalServer, name: str) -> bytes:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def test_parse_rss(server: LocalServer) -> None:
-    parsed = parse_feed(fixture_feed(server, "regional.rss"), origin="regional.rss")
+def test_parse_rss(sources_server: LocalServer) -> None:
+    parsed = parse_feed(fixture_feed(sources_server, "regional.rss"), origin="regional.rss")
     assert parsed.title == "Regional Wire"
     assert parsed.problem is None
     first = parsed.entries[0]
     assert first.guid == "regional-wire-10231"
-    assert first.link == server.url("/pages/bridge.html")
+    assert first.link == sources_server.url("/pages/bridge.html")
     assert first.title == "Council approves new bridge over River Test"
     assert first.published == date(2019, 5, 21)
     assert first.author == "Jane Smith"
@@ -70,8 +52,8 @@ def test_parse_rss(server: LocalServer) -> None:
     assert not is_full_text(first)
 
 
-def test_parse_atom(server: LocalServer) -> None:
-    parsed = parse_feed(fixture_feed(server, "science.atom"), origin="science.atom")
+def test_parse_atom(sources_server: LocalServer) -> None:
+    parsed = parse_feed(fixture_feed(sources_server, "science.atom"), origin="science.atom")
     bees, seamounts, flood = parsed.entries
     assert bees.guid == "tag:sciencedesk.example,2019:bumblebees-play"
     # The publisher's own day from <published>, not <updated>.
@@ -106,8 +88,10 @@ def test_broken_feed_is_one_load_error(fetcher: Fetcher) -> None:
 # --- entries to articles ---------------------------------------------------------------------
 
 
-def test_teasers_are_fetched_and_full_text_is_not(server: LocalServer, fetcher: Fetcher) -> None:
-    rss = parse_feed(fixture_feed(server, "regional.rss"), origin="regional.rss")
+def test_teasers_are_fetched_and_full_text_is_not(
+    sources_server: LocalServer, fetcher: Fetcher
+) -> None:
+    rss = parse_feed(fixture_feed(sources_server, "regional.rss"), origin="regional.rss")
     bridge, harbour, library = list(articles_from_feed(rss, fetcher, today=TODAY))
     assert isinstance(bridge, Article)
     assert bridge.title == "Council approves new bridge over River Test"
@@ -121,25 +105,25 @@ def test_teasers_are_fetched_and_full_text_is_not(server: LocalServer, fetcher: 
     assert isinstance(harbour, Article)
     assert fetcher.requests == 3
 
-    atom = parse_feed(fixture_feed(server, "science.atom"), origin="science.atom")
+    atom = parse_feed(fixture_feed(sources_server, "science.atom"), origin="science.atom")
     bees, seamounts, flood = list(articles_from_feed(atom, fetcher, today=TODAY))
     assert isinstance(bees, Article)
-    assert bees.url == server.url("/science/bumblebees-play")
+    assert bees.url == sources_server.url("/science/bumblebees-play")
     assert (bees.source, bees.date_source) == ("Science Desk", "feed")
     assert isinstance(seamounts, Article)
     assert isinstance(flood, Article)
     assert flood.title == "River levels fall as flood warnings are lifted"
-    assert server.requests_to("/science/bumblebees-play") == []
+    assert sources_server.requests_to("/science/bumblebees-play") == []
     assert fetcher.requests == 4
 
 
-def test_unreachable_page_is_a_load_error(server: LocalServer, fetcher: Fetcher) -> None:
-    server.routes.pop("/pages/harbour.html")
-    rss = parse_feed(fixture_feed(server, "regional.rss"), origin="regional.rss")
+def test_unreachable_page_is_a_load_error(sources_server: LocalServer, fetcher: Fetcher) -> None:
+    sources_server.routes.pop("/pages/harbour.html")
+    rss = parse_feed(fixture_feed(sources_server, "regional.rss"), origin="regional.rss")
     items = list(articles_from_feed(rss, fetcher, today=TODAY))
     assert [type(item).__name__ for item in items] == ["Article", "LoadError", "Article"]
     assert str(items[1]) == (
-        f"{server.url('/pages/harbour.html')}: HTTP 404 Not Found (listed in regional.rss)"
+        f"{sources_server.url('/pages/harbour.html')}: HTTP 404 Not Found (listed in regional.rss)"
     )
 
 
@@ -174,10 +158,10 @@ def test_corrupt_file_says_what_to_do(tmp_path: Path) -> None:
         Subscriptions(path)
 
 
-def test_sync_is_incremental(tmp_path: Path, server: LocalServer, fetcher: Fetcher) -> None:
+def test_sync_is_incremental(tmp_path: Path, sources_server: LocalServer, fetcher: Fetcher) -> None:
     subs = Subscriptions(tmp_path / "subscriptions.json")
-    subs.add(server.url("/feeds/regional.rss"), "Regional")
-    subs.add(server.url("/feeds/science.atom"), "Science")
+    subs.add(sources_server.url("/feeds/regional.rss"), "Regional")
+    subs.add(sources_server.url("/feeds/science.atom"), "Science")
 
     first = [sync_feed(sub, fetcher, today=TODAY, now=NOW) for sub in subs.list()]
     assert [len(result.new) for result in first] == [3, 3]
@@ -196,23 +180,23 @@ def test_sync_is_incremental(tmp_path: Path, server: LocalServer, fetcher: Fetch
     assert all(not (r.new or r.changed or r.removed_guids or r.errors) for r in second)
     assert fetcher.requests - before == 2
     assert fetcher.conditional_requests == 2
-    assert server.log[-1].headers["If-Modified-Since"] == "Tue, 02 Jul 2019 09:00:00 GMT"
-    assert server.log[-2].headers["If-None-Match"] == '"r1"'
+    assert sources_server.log[-1].headers["If-Modified-Since"] == "Tue, 02 Jul 2019 09:00:00 GMT"
+    assert sources_server.log[-2].headers["If-None-Match"] == '"r1"'
 
     # The feed changes: one entry edited, one gone, one new.
-    rss = fixture_feed(server, "regional.rss").decode()
+    rss = fixture_feed(sources_server, "regional.rss").decode()
     start = rss.index("<item>", rss.index("regional-wire-10231"))
     end = rss.index("</item>", start) + len("</item>")
     rss = rss[:start] + rss[end:]  # harbour entry removed
     rss = rss.replace("stay open until 8pm on weekdays", "stay open until 9pm on weekdays")
     new_item = (
         "<item><title>Flood warnings lifted</title>"
-        f"<link>{server.url('/pages/flood.html')}</link><guid>regional-wire-10250</guid>"
+        f"<link>{sources_server.url('/pages/flood.html')}</link><guid>regional-wire-10250</guid>"
         "<pubDate>Tue, 05 Mar 2019 09:00:00 GMT</pubDate></item></channel>"
     )
-    server.route("/feeds/regional.rss", rss.replace("</channel>", new_item), etag='"r2"')
+    sources_server.route("/feeds/regional.rss", rss.replace("</channel>", new_item), etag='"r2"')
     regional = subs.get("Regional")
-    page_requests = len(server.requests_to("/pages/bridge.html"))
+    page_requests = len(sources_server.requests_to("/pages/bridge.html"))
     third = sync_feed(regional, fetcher, today=TODAY)
     assert not third.not_modified
     assert [article.title for article in third.new] == ["Flood warnings lifted"]
@@ -220,7 +204,7 @@ def test_sync_is_incremental(tmp_path: Path, server: LocalServer, fetcher: Fetch
     assert third.removed_guids == ["regional-wire-10240"]
     assert third.errors == []
     # The unchanged entry's page was not fetched again.
-    assert len(server.requests_to("/pages/bridge.html")) == page_requests
+    assert len(sources_server.requests_to("/pages/bridge.html")) == page_requests
     subs.record(third)
     assert subs.get("Regional").etag == '"r2"'
     assert set(subs.get("Regional").entries) == {
@@ -231,37 +215,39 @@ def test_sync_is_incremental(tmp_path: Path, server: LocalServer, fetcher: Fetch
 
 
 def test_failed_page_is_retried_next_sync(
-    tmp_path: Path, server: LocalServer, fetcher: Fetcher
+    tmp_path: Path, sources_server: LocalServer, fetcher: Fetcher
 ) -> None:
     subs = Subscriptions(tmp_path / "subscriptions.json")
-    subs.add(server.url("/feeds/regional.rss"), "Regional")
-    harbour = server.routes.pop("/pages/harbour.html")
+    subs.add(sources_server.url("/feeds/regional.rss"), "Regional")
+    harbour = sources_server.routes.pop("/pages/harbour.html")
     first = sync_feed(subs.get("Regional"), fetcher, today=TODAY)
     assert len(first.new) == 2
-    assert [error.origin for error in first.errors] == [server.url("/pages/harbour.html")]
-    feed_url = server.url("/feeds/regional.rss")
+    assert [error.origin for error in first.errors] == [sources_server.url("/pages/harbour.html")]
+    feed_url = sources_server.url("/feeds/regional.rss")
     assert first.subscription.last_error == f"HTTP 404 Not Found (listed in {feed_url})"
     subs.record(first)
 
-    server.routes["/pages/harbour.html"] = harbour
-    server.route("/feeds/regional.rss", fixture_feed(server, "regional.rss"), etag='"r2"')
+    sources_server.routes["/pages/harbour.html"] = harbour
+    sources_server.route(
+        "/feeds/regional.rss", fixture_feed(sources_server, "regional.rss"), etag='"r2"'
+    )
     second = sync_feed(subs.get("Regional"), fetcher, today=TODAY)
     assert [article.title for article in second.new] == ["Harbour dredging to start in autumn"]
     assert second.subscription.last_error is None
 
 
 def test_sync_of_an_unreachable_feed_keeps_the_state(
-    tmp_path: Path, server: LocalServer, fetcher: Fetcher
+    tmp_path: Path, sources_server: LocalServer, fetcher: Fetcher
 ) -> None:
     subs = Subscriptions(tmp_path / "subscriptions.json")
-    subs.add(server.url("/feeds/gone.rss"), "Gone")
+    subs.add(sources_server.url("/feeds/gone.rss"), "Gone")
     result = sync_feed(subs.get("Gone"), fetcher, today=TODAY, now=NOW)
-    assert result.errors == [LoadError(server.url("/feeds/gone.rss"), "HTTP 404 Not Found")]
+    assert result.errors == [LoadError(sources_server.url("/feeds/gone.rss"), "HTTP 404 Not Found")]
     assert result.subscription.last_error == "HTTP 404 Not Found"
     assert result.subscription.last_sync == "2024-03-01T12:00:00+00:00"
     assert result.subscription.entries == {}
 
-    server.route("/feeds/gone.rss", "<html><body>Moved</body></html>")
+    sources_server.route("/feeds/gone.rss", "<html><body>Moved</body></html>")
     broken = sync_feed(subs.get("Gone"), fetcher, today=TODAY)
     assert len(broken.errors) == 1
     assert "not an RSS/Atom feed" in broken.errors[0].reason

@@ -13,10 +13,10 @@ from retrieval.metrics import (
     QuestionScore,
     answer_correct,
     best_f1,
-    canonical_url,
     choice_correct,
     citation_precision,
     citation_support,
+    comparable_url,
     hits_at,
     mrr_at,
     normalize_answer,
@@ -145,12 +145,24 @@ def test_choice_overlap_prefers_longer_then_earlier() -> None:
 # --- retrieval -----------------------------------------------------------------------------
 
 
-def test_canonical_url() -> None:
-    assert canonical_url("http://www.Example.com/a/") == "https://example.com/a"
+def test_comparable_url() -> None:
+    assert comparable_url("http://www.Example.com/a/") == "https://example.com/a"
     assert (
-        canonical_url("example.com/a?utm_source=x&b=2&a=1#top") == "https://example.com/a?a=1&b=2"
+        comparable_url("example.com/a?utm_source=x&b=2&a=1#top") == "https://example.com/a?a=1&b=2"
     )
-    assert canonical_url("https://example.com/") == "https://example.com/"
+    assert comparable_url("https://example.com/") == "https://example.com/"
+
+
+def test_comparable_url_keeps_blank_query_values() -> None:
+    # Blank query values are kept, as ingest keeps them for ids: "?1001" and "?1002" are two
+    # pages, so evidence for one must not match a passage from the other.
+    assert comparable_url("https://site.example/view?1001") == "https://site.example/view?1001="
+    assert comparable_url("https://site.example/story?id=7&page=") == (
+        "https://site.example/story?id=7&page="
+    )
+    one = [Evidence(url="https://site.example/view?1001", article_id=None)]
+    assert passage_hit(passage("a", "http://www.site.example/view?1001", BODY), one)
+    assert not passage_hit(passage("b", "https://site.example/view?1002", BODY), one)
 
 
 EVIDENCE = (Evidence(url="http://www.En.wikinews.org/wiki/Notre_Dame_fire/", article_id=None,

@@ -30,7 +30,6 @@ from tests.conftest import make_settings
 from tests.httpserver import FIXTURES, LocalServer
 
 TODAY = date(2024, 3, 10)
-PAGES = ("bridge", "harbour", "undated", "flood")
 
 
 class CountingEmbedding(HashingEmbedding):
@@ -48,23 +47,6 @@ class CountingEmbedding(HashingEmbedding):
 
 
 @pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as local:
-        for name in PAGES:
-            local.serve_fixture(f"/pages/{name}.html", f"pages/{name}.html", "text/html")
-        local.serve_fixture(
-            "/feeds/regional.rss", "feeds/regional.rss", "application/rss+xml", etag='"r1"'
-        )
-        local.serve_fixture(
-            "/feeds/science.atom",
-            "feeds/science.atom",
-            "application/atom+xml",
-            last_modified="Tue, 02 Jul 2019 09:00:00 GMT",
-        )
-        yield local
-
-
-@pytest.fixture
 def counting_archive(tmp_path: Path) -> Iterator[tuple[Archive, CountingEmbedding]]:
     embedder = CountingEmbedding(dimensions=256)
     settings = make_settings(tmp_path / "data", ingest=IngestSettings(fetch_timeout_s=0.5))
@@ -74,12 +56,12 @@ def counting_archive(tmp_path: Path) -> Iterator[tuple[Archive, CountingEmbeddin
 
 
 def test_second_sync_is_conditional_and_embeds_nothing(
-    server: LocalServer, counting_archive: tuple[Archive, CountingEmbedding]
+    sources_server: LocalServer, counting_archive: tuple[Archive, CountingEmbedding]
 ) -> None:
     archive, embedder = counting_archive
     subs = Subscriptions(subscriptions_path(archive.data_dir))
-    subs.add(server.url("/feeds/regional.rss"), "Regional")
-    subs.add(server.url("/feeds/science.atom"), "Science")
+    subs.add(sources_server.url("/feeds/regional.rss"), "Regional")
+    subs.add(sources_server.url("/feeds/science.atom"), "Science")
     with Fetcher(archive.settings.ingest) as fetcher:
         first = sync_all(Ingestor(archive), subs, fetcher, today=TODAY)
         assert sum(r.new for r in first) == 6
@@ -100,17 +82,17 @@ def test_second_sync_is_conditional_and_embeds_nothing(
 
 
 def test_feeds_cli_round_trip(
-    server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sources_server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("NEWSBOT_EMBEDDING__MODEL", "deterministic:64")
     runner = CliRunner()
     added = runner.invoke(
-        cli, ["feeds", "add", server.url("/feeds/regional.rss"), "--name", "Regional"]
+        cli, ["feeds", "add", sources_server.url("/feeds/regional.rss"), "--name", "Regional"]
     )
     assert added.exit_code == 0, added.output
-    dup = runner.invoke(cli, ["feeds", "add", server.url("/feeds/regional.rss")])
+    dup = runner.invoke(cli, ["feeds", "add", sources_server.url("/feeds/regional.rss")])
     assert dup.exit_code == 1 and "already subscribed" in dup.output
     synced = runner.invoke(cli, ["sync"])
     assert synced.exit_code == 0, synced.output
@@ -124,18 +106,18 @@ def test_feeds_cli_round_trip(
 
 
 def test_url_list_with_404_and_timeout(
-    server: LocalServer, archive: Archive, tmp_path: Path
+    sources_server: LocalServer, archive: Archive, tmp_path: Path
 ) -> None:
-    server.route("/slow.html", b"<html><body><p>late</p></body></html>", delay_s=2.0)
+    sources_server.route("/slow.html", b"<html><body><p>late</p></body></html>", delay_s=2.0)
     urls = tmp_path / "urls.txt"
     urls.write_text(
         "\n".join(
             [
                 "# pages to archive",
-                server.url("/pages/bridge.html"),
-                server.url("/missing.html"),
-                server.url("/slow.html"),
-                server.url("/pages/flood.html"),
+                sources_server.url("/pages/bridge.html"),
+                sources_server.url("/missing.html"),
+                sources_server.url("/slow.html"),
+                sources_server.url("/pages/flood.html"),
             ]
         )
     )
@@ -148,9 +130,9 @@ def test_url_list_with_404_and_timeout(
     assert "slow.html" in reasons and "time" in reasons.lower()
 
 
-def test_ingest_a_page_url_directly(server: LocalServer, archive: Archive) -> None:
+def test_ingest_a_page_url_directly(sources_server: LocalServer, archive: Archive) -> None:
     items = list(
-        gather([server.url("/pages/harbour.html")], settings=IngestSettings(), today=TODAY)
+        gather([sources_server.url("/pages/harbour.html")], settings=IngestSettings(), today=TODAY)
     )
     summary = Ingestor(archive).ingest(items)
     assert summary.added == 1
