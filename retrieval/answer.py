@@ -105,6 +105,7 @@ class ScoredSentence:
     semantic: float
     lexical: float
     score: float
+    own: float = 0.0  # coverage by the sentence's own words, without its title
 
 
 @dataclass(frozen=True)
@@ -166,21 +167,46 @@ def profile(
     )
 
 
+def _stems(text: str) -> set[str]:
+    """Stems of `text`'s words; a hyphenated word also gives its parts ("Notre-Dame")."""
+    present: set[str] = set()
+    for word in words(text):
+        present.add(stem(word))
+        if "-" in word:
+            present.update(stem(part) for part in word.split("-") if part)
+    return present
+
+
+def _holds(prof: QuestionProfile, term: str, present: set[str]) -> bool:
+    """Is the question's `term` among `present`? "Notre-Dame" is found as "Notre Dame"."""
+    if term in present:
+        return True
+    written = prof.surface.get(term, term)
+    parts = [stem(part) for part in written.split("-") if part]
+    return len(parts) > 1 and all(part in present for part in parts)
+
+
 def lexical_coverage(prof: QuestionProfile, text: str) -> float:
     """Weighted share of the question's key terms found in `text` (light stemming)."""
     if not prof.terms:
         return 0.0
-    present = {stem(w) for w in words(text)}
+    present = _stems(text)
     total = sum(prof.weight(t) for t in prof.terms)
-    found = sum(prof.weight(t) for t in prof.terms if t in present)
+    found = sum(prof.weight(t) for t in prof.terms if _holds(prof, t, present))
     return found / total if total else 0.0
 
 
 def missing_names(prof: QuestionProfile, text: str) -> list[str]:
     """Names the question depends on that the evidence never mentions."""
-    present = {stem(w) for w in words(text)}
+    present = _stems(text)
     lowered = text.lower()
-    return [n for n in prof.names if stem(n) not in present and n not in lowered]
+    return [
+        n
+        for n in prof.names
+        if stem(n) not in present
+        and n not in lowered
+        and not ("-" in n and n.replace("-", " ") in " ".join(lowered.split()))
+    ]
 
 
 def _type_bonus(kind: QuestionType, sentence: str, prof: QuestionProfile) -> float:
@@ -241,7 +267,8 @@ def score_sentences(
         semantic = _cosine(query_vector, vector)
         score = 0.55 * semantic + 0.45 * lexical + _type_bonus(prof.kind, sentence, prof)
         score -= 0.01 * index  # passage rank as a tie-breaker
-        scored.append(ScoredSentence(sentence, index, semantic, lexical, score))
+        own = lexical_coverage(prof, sentence)
+        scored.append(ScoredSentence(sentence, index, semantic, lexical, score, own))
     scored.sort(key=lambda s: -s.score)
     return scored
 
@@ -268,7 +295,9 @@ def choose(
         typed = [c for c in scored if fits.get(id(c), 0.0) > 0]
         if not typed:
             return Evidence((), False, f"the closest passages do not give {_TYPED[prof.kind]}")
-        lead = max(typed, key=lambda c: c.score + 0.2 * fits[id(c)])
+        # The lead must hold the answer and say so itself: of the typed sentences, the one
+        # whose own words (not just its article's title) carry the question's terms.
+        lead = max(typed, key=lambda c: c.score + 0.2 * fits[id(c)] + 0.3 * c.own)
         scored = [lead, *[c for c in scored if c is not lead]]
     best = scored[0]
     passage = passages[best.passage_index]

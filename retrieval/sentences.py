@@ -40,6 +40,9 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Four-letter words whose final "s" is not a plural.
+_SINGULAR_S = frozenset({"news", "mars", "lens", "ares", "yes", "thus"})
+
 QUESTION_WORDS = frozenset(
     """
     what which who whom whose when where why how did does do was were is are has have had
@@ -105,6 +108,15 @@ def stem(word: str) -> str:
         word = word[:-2]
     if len(word) > 5 and word.endswith(("ies", "ied")):
         return word[:-3] + "y"  # countries, carried
+    if len(word) == 4 and word.endswith(("ies", "ied")):
+        return word[:-1]  # dies, died, lies, tied: "when did he die?" meets "he died"
+    if (
+        len(word) == 4
+        and word.endswith("s")
+        and not word.endswith(("ss", "us", "is", "as", "os"))
+        and word not in _SINGULAR_S
+    ):
+        return word[:-1]  # wins, cuts, bans, hits
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
             word = word[: -len(suffix)]

@@ -175,13 +175,18 @@ def test_content_words_treat_curly_apostrophes_like_straight_ones() -> None:
         ("class", "classes"),
         ("minister", "ministers", "minister's", "minister’s"),
         ("turkey", "turkey's", "turkey’s"),
+        ("die", "dies", "died"),
+        ("win", "wins"),
+        ("day", "days"),
     ],
 )
 def test_stem_brings_word_forms_together(family: tuple[str, ...]) -> None:
     assert len({stem(word) for word in family}) == 1, [stem(word) for word in family]
 
 
-@pytest.mark.parametrize("word", ["news", "us", "is", "was", "bus", "red", "king", "2024", "u.s"])
+@pytest.mark.parametrize(
+    "word", ["news", "us", "is", "was", "bus", "red", "king", "2024", "u.s", "bias", "kiss"]
+)
 def test_stem_leaves_short_words_alone(word: str) -> None:
     assert stem(word) == word
 

@@ -1,0 +1,82 @@
+"""Sentence choice: term coverage, hyphenated names, and which typed sentence leads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from config.settings import AnswerSettings
+from retrieval.answer import (
+    ScoredSentence,
+    choose,
+    lexical_coverage,
+    missing_names,
+    profile,
+)
+from retrieval.results import Passage
+from retrieval.sentences import split_sentences
+
+TITLE = "Basketball player Kobe Bryant dies in helicopter crash"
+BODY = (
+    "The former player joined the league in 1996 and retired in 2016. "
+    "On Sunday morning, a helicopter carrying Kobe Bryant crashed in Calabasas and all on "
+    "board died."
+)
+PASSAGE = Passage(
+    chunk_id="a:0",
+    article_id="a",
+    text=BODY,
+    title=TITLE,
+    source="Wire",
+    published=date(2020, 1, 27),
+    url="https://wire.example/bryant",
+    score=1.0,
+)
+
+
+def test_hyphenated_term_is_found_written_apart() -> None:
+    prof = profile("When did the fire at Notre-Dame cathedral break out?")
+    assert lexical_coverage(prof, "The roof of Notre Dame cathedral caught fire.") > (
+        lexical_coverage(prof, "The roof of the cathedral caught fire.")
+    )
+    assert missing_names(prof, "The roof of Notre Dame cathedral caught fire.") == []
+    assert missing_names(prof, "The roof of the cathedral caught fire.") == ["notre-dame"]
+
+
+def test_word_forms_of_short_verbs_meet() -> None:
+    prof = profile("When did Kobe Bryant die?")
+    assert lexical_coverage(prof, "Kobe Bryant died on Sunday.") == 1.0
+
+
+def _scored(text: str, score: float, own: float) -> ScoredSentence:
+    return ScoredSentence(text, 0, semantic=score, lexical=score, score=score, own=own)
+
+
+def test_typed_lead_is_the_sentence_that_says_it_itself() -> None:
+    """Both sentences hold a date and score alike through the title, but only one says he died."""
+    prof = profile("When did Kobe Bryant die?")
+    joined, crashed = split_sentences(BODY)
+    scored = [
+        _scored(joined, 0.80, lexical_coverage(prof, joined)),
+        _scored(crashed, 0.70, lexical_coverage(prof, crashed)),
+    ]
+    evidence = choose(
+        prof,
+        scored,
+        [PASSAGE],
+        AnswerSettings(),
+        lambda p: p.text,
+        fits_kind=lambda c: 1.0,
+    )
+    assert evidence.confident
+    assert evidence.chosen[0].text == crashed
+
+
+def test_typed_lead_without_own_words_keeps_the_score_order() -> None:
+    """With equal own coverage the better-scored typed sentence still leads."""
+    prof = profile("When did Kobe Bryant die?")
+    joined, crashed = split_sentences(BODY)
+    scored = [_scored(joined, 0.80, 0.5), _scored(crashed, 0.70, 0.5)]
+    evidence = choose(
+        prof, scored, [PASSAGE], AnswerSettings(), lambda p: p.text, fits_kind=lambda c: 1.0
+    )
+    assert evidence.chosen[0].text == joined
