@@ -83,6 +83,12 @@ class AnswerSettings(BaseModel):
         default=0.85, gt=0, le=1, description="extra sentences must score this share of the best"
     )
     passages_considered: int = Field(default=6, ge=1)
+    sentences_read: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="candidate sentences embedded per question, lexically strongest first",
+    )
     min_support: float = Field(default=0.45, ge=0, le=1)
     min_coverage: float = Field(
         default=0.5,

@@ -239,7 +239,7 @@ def score_sentences(
     query_vector: Sequence[float],
     passages: Sequence[Passage],
     embed: Embed,
-    max_candidates: int = 16,
+    max_candidates: int = 8,
 ) -> list[ScoredSentence]:
     """Every sentence of the passages, best answer first.
 
@@ -260,7 +260,7 @@ def score_sentences(
         # Embedding is the costly part on a CPU: only the lexically strongest sentences (with
         # a head start for the best-ranked passages) are read for meaning.
         candidates.sort(key=lambda c: (-(c[2] + 0.15 / (1 + c[1])), c[1]))
-        candidates = candidates[:max_candidates]
+        candidates = _with_typed(prof, candidates, max_candidates)
     vectors = embed([c[0] for c in candidates]) if candidates else []
     scored = []
     for (sentence, index, lexical), vector in zip(candidates, vectors, strict=True):
@@ -271,6 +271,28 @@ def score_sentences(
         scored.append(ScoredSentence(sentence, index, semantic, lexical, score, own))
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def _with_typed(
+    prof: QuestionProfile, ranked: list[tuple[str, int, float]], limit: int
+) -> list[tuple[str, int, float]]:
+    """The first `limit` candidates, keeping room for a few that hold what the question asks.
+
+    A "when" question is answered by a sentence with a date; when the lexically strongest
+    sentences hold none (long questions match many words of the wrong sentences), the best
+    dated ones take the last places.
+    """
+    chosen = ranked[:limit]
+    if prof.kind not in _TYPED:
+        return chosen
+    reserved = max(1, limit // 3)
+    typed = [c for c in ranked if _type_bonus(prof.kind, c[0], prof) > 0][:reserved]
+    missing = [c for c in typed if c not in chosen]
+    if not missing:
+        return chosen
+    untyped_tail = [c for c in chosen if c not in typed][::-1][: len(missing)]
+    keep = [c for c in chosen if c not in untyped_tail]
+    return keep + missing
 
 
 def choose(

@@ -167,7 +167,11 @@ class Responder:
         considered = result.passages[: 12 if timeline else self.settings.answer.passages_considered]
         prof = profile(query, self.archive.catalog.idf)
         scored = score_sentences(
-            prof, result.query_vector, considered, self.archive.embed_sentences
+            prof,
+            result.query_vector,
+            considered,
+            self.archive.embed_sentences,
+            max_candidates=self.settings.answer.sentences_read,
         )
         if timeline:
             evidence = choose_timeline(scored, considered, self.settings.answer)

@@ -11,6 +11,7 @@ from retrieval.answer import (
     lexical_coverage,
     missing_names,
     profile,
+    score_sentences,
 )
 from retrieval.results import Passage
 from retrieval.sentences import split_sentences
@@ -80,3 +81,30 @@ def test_typed_lead_without_own_words_keeps_the_score_order() -> None:
         prof, scored, [PASSAGE], AnswerSettings(), lambda p: p.text, fits_kind=lambda c: 1.0
     )
     assert evidence.chosen[0].text == joined
+
+
+def test_reading_is_capped_and_keeps_room_for_dated_sentences() -> None:
+    """Only `max_candidates` sentences reach the model, and a dated one is among them."""
+    filler = " ".join(
+        f"The Ostrava council debated budget item {word} at length." for word in "abcdefghijkl"
+    )
+    passage = Passage(
+        chunk_id="b:0",
+        article_id="b",
+        text=f"{filler} Councillors voted on 4 May.",
+        title="Budget",
+        source=None,
+        published=None,
+        url=None,
+        score=1.0,
+    )
+    read: list[str] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        read.extend(texts)
+        return [[1.0, 0.0] for _ in texts]
+
+    prof = profile("When did the Ostrava council pass the budget?")
+    score_sentences(prof, [1.0, 0.0], [passage], embed, max_candidates=8)
+    assert len(read) == 8
+    assert "Councillors voted on 4 May." in read
