@@ -83,6 +83,10 @@ class AnswerSettings(BaseModel):
         default=0.85, gt=0, le=1, description="extra sentences must score this share of the best"
     )
     passages_considered: int = Field(default=6, ge=1)
+    reader: Literal["model", "int8"] = Field(
+        default="model",
+        description="how candidate sentences are embedded: the model, or an int8 copy of it",
+    )
     sentences_read: int = Field(
         default=8,
         ge=1,

@@ -236,12 +236,15 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 def score_sentences(
     prof: QuestionProfile,
-    query_vector: Sequence[float],
+    question: str,
     passages: Sequence[Passage],
     embed: Embed,
     max_candidates: int = 8,
 ) -> list[ScoredSentence]:
-    """Every sentence of the passages, best answer first.
+    """The strongest sentences of the passages, best answer first.
+
+    `embed` reads the question and the candidates in one batch, so their vectors come from
+    the same model whatever reader the settings choose.
 
     A sentence is read with its article's title: "He scored in the 112th minute" answers a
     question about the cup final when the title says it is the cup final.
@@ -261,7 +264,9 @@ def score_sentences(
         # a head start for the best-ranked passages) are read for meaning.
         candidates.sort(key=lambda c: (-(c[2] + 0.15 / (1 + c[1])), c[1]))
         candidates = _with_typed(prof, candidates, max_candidates)
-    vectors = embed([c[0] for c in candidates]) if candidates else []
+    if not candidates:
+        return []
+    query_vector, *vectors = embed([question, *(c[0] for c in candidates)])
     scored = []
     for (sentence, index, lexical), vector in zip(candidates, vectors, strict=True):
         semantic = _cosine(query_vector, vector)

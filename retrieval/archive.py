@@ -7,15 +7,21 @@ the embedder is loaded on first use so commands that need no model (stats, remov
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from config.settings import Settings
 from retrieval.catalog import Catalog, CatalogStats
-from retrieval.embedding import make_embedder
+from retrieval.embedding import Read, make_embedder, make_reader
 from retrieval.store import ChunkStore
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,8 @@ class Archive:
         self.store = ChunkStore(settings.chroma, data_dir)
         self._embedder = embedder
         self._lock = threading.Lock()
+        self._helpers: ThreadPoolExecutor | None = None
+        self._reader: Read | None = None
 
     @property
     def embedder(self) -> BaseEmbedding:
@@ -50,6 +58,15 @@ class Archive:
                 self._embedder = make_embedder(self.settings.embedding)
             return self._embedder
 
+    def in_background(self, work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Future[R]:
+        """Run `work` on a helper thread: a question's keyword search (SQLite) overlaps its
+        embedding (torch); both release the GIL."""
+        with self._lock:
+            if self._helpers is None:
+                self._helpers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="archive")
+            helpers = self._helpers
+        return helpers.submit(work, *args, **kwargs)
+
     def embed_texts(self, texts: list[str]) -> list[list[float]]:
         """Vectors for passages or sentences (batched by the embedder)."""
         if not texts:
@@ -57,15 +74,31 @@ class Archive:
         return [list(v) for v in self.embedder.get_text_embedding_batch(texts)]
 
     def embed_sentences(self, texts: list[str]) -> list[list[float]]:
-        """Vectors for short texts at question time.
+        """Vectors for short texts at question time, from the embedding model.
 
         Small batches, each text cut to its first 64 words: one long text in a big batch would
         pad every other one to its length and multiply the cost.
         """
+        return self._in_batches(texts, self.embed_texts)
+
+    def read_sentences(self, texts: list[str]) -> list[list[float]]:
+        """Vectors for a question and its candidate sentences, from the answer's reader
+        (`answer.reader`): compare them only with each other, never with stored vectors."""
+        with self._lock:
+            reader = self._reader
+        if reader is None:
+            reader = make_reader(self.embedder, self.settings.answer.reader)
+            with self._lock:
+                self._reader = self._reader or reader
+                reader = self._reader
+        return self._in_batches(texts, reader)
+
+    @staticmethod
+    def _in_batches(texts: list[str], embed: Read) -> list[list[float]]:
         vectors: list[list[float]] = []
         clipped = [" ".join(t.split()[:64]) for t in texts]
         for start in range(0, len(clipped), 16):
-            vectors.extend(self.embed_texts(clipped[start : start + 16]))
+            vectors.extend(embed(clipped[start : start + 16]))
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
@@ -83,5 +116,9 @@ class Archive:
         )
 
     def close(self) -> None:
-        """Release the catalog; Chroma clients need no closing."""
+        """Release the helper threads and the catalog; Chroma clients need no closing."""
+        with self._lock:
+            helpers, self._helpers = self._helpers, None
+        if helpers is not None:
+            helpers.shutdown(wait=True)
         self.catalog.close()

@@ -12,6 +12,7 @@ import importlib.util
 import logging
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,48 @@ def _onnx_model_kwargs(model: str) -> dict[str, Any]:
     if (folder / "model.onnx").is_file():
         return {"file_name": "onnx/model.onnx"}
     return {}
+
+
+Read = Callable[[list[str]], list[list[float]]]
+
+
+def make_reader(embedder: BaseEmbedding, kind: str) -> Read:
+    """What embeds a question's candidate sentences at answer time.
+
+    `model` uses the embedder as it is. `int8` uses a copy of its sentence-transformers model
+    with the linear layers quantised to int8 (torch dynamic quantisation): 2-3x faster on a
+    CPU. Only sentences and the question they are compared with go through it, both through
+    the same copy, so their cosines stay comparable; stored vectors are untouched. Embedders
+    without a sentence-transformers model (the hashing one) are used as they are.
+    """
+    model = getattr(embedder, "_model", None)
+    if kind == "model" or model is None or not hasattr(model, "encode"):
+        return lambda texts: [list(v) for v in embedder.get_text_embedding_batch(texts)]
+    quantized = _quantized_copy(model)
+
+    def read(texts: list[str]) -> list[list[float]]:
+        vectors = quantized.encode(
+            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        )
+        return [[float(x) for x in v] for v in vectors]
+
+    return read
+
+
+def _quantized_copy(model: Any) -> Any:
+    """An int8 copy of a sentence-transformers model's linear layers (the original is kept)."""
+    import copy
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        # torch points eager-mode quantisation users to torchao; it still works and is the
+        # only int8 path that needs nothing beyond torch itself.
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]  # untyped in torch
+            copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+        )
 
 
 class HashingEmbedding(BaseEmbedding):

@@ -168,9 +168,9 @@ class Responder:
         prof = profile(query, self.archive.catalog.idf)
         scored = score_sentences(
             prof,
-            result.query_vector,
+            query,
             considered,
-            self.archive.embed_sentences,
+            self.archive.read_sentences,
             max_candidates=self.settings.answer.sentences_read,
         )
         if timeline:

@@ -65,12 +65,17 @@ def recency_boost(scores: dict[str, float], published: dict[str, date | None]) -
 def search(archive: Archive, query: str, options: SearchOptions) -> SearchResult:
     """Rank passages for `query` with dense and keyword retrieval fused."""
     settings = archive.settings.retrieval
+    pending = archive.in_background(
+        archive.catalog.keyword_search,
+        query,
+        max(settings.keyword_k, options.k),
+        options.start,
+        options.end,
+    )
     vector = archive.embed_query(query)
     where = date_where(options.start, options.end)
     dense = archive.store.query(vector, max(settings.dense_k, options.k), where)
-    keyword = archive.catalog.keyword_search(
-        query, max(settings.keyword_k, options.k), options.start, options.end
-    )
+    keyword = pending.result()
     articles = archive.catalog.get({h.article_id for h in dense} | {h.article_id for h in keyword})
     texts: dict[str, tuple[str, str, int]] = {}
     dense_ids: list[str] = []

@@ -6,6 +6,7 @@ abbreviations ("U.S.", "Mr.", "Jan."), initials, decimals and ellipses inside a 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -101,6 +102,7 @@ def content_words(text: str) -> list[str]:
     ]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix stripper so 'strikes', 'striking' and 'strike' meet."""
     # The possessive first: tried after "s" it never matched, and "turkey's" became "turkey'".

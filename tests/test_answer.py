@@ -105,6 +105,6 @@ def test_reading_is_capped_and_keeps_room_for_dated_sentences() -> None:
         return [[1.0, 0.0] for _ in texts]
 
     prof = profile("When did the Ostrava council pass the budget?")
-    score_sentences(prof, [1.0, 0.0], [passage], embed, max_candidates=8)
-    assert len(read) == 8
+    score_sentences(prof, "When did the council pass it?", [passage], embed, max_candidates=8)
+    assert len(read) == 9  # the question and eight sentences
     assert "Councillors voted on 4 May." in read
