@@ -59,6 +59,11 @@ _NUMBER = re.compile(
     re.I,
 )
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z]\b")
+# Product, flight and model designations: letters and digits together, or digits joined by a
+# hyphen ("A380", "747-8", "COVID-19"); not years or decades ("2019", "1990s").
+_IDENTIFIER = re.compile(r"(?=[\w-]*\d)(?![\d]+s?$)[A-Za-z\d]+(?:-[A-Za-z\d]+)*")
+# A bare number that follows a name as part of it ("iPhone 5"); years are dates, not serials.
+_SERIAL = re.compile(r"\d{1,3}")
 
 Embed = Callable[[list[str]], list[list[float]]]
 _FAR_FUTURE = date(9999, 12, 31)
@@ -144,9 +149,19 @@ def profile(
         if word not in _META and len(word) > 1:
             surface.setdefault(stem(word), word)
     names = []
-    for index, token in enumerate(question.split()):
+    tokens = question.split()
+    for index, token in enumerate(tokens):
         cleaned = re.sub(r"['’]s$", "", token.strip("?!.,;:\"'()“”‘’")).strip("'’")
+        if _IDENTIFIER.fullmatch(cleaned):
+            names.append(cleaned.lower())  # a model or code ("747-8", "A380", "COVID-19")
+            continue
+        if "-" in cleaned and not cleaned[:1].isdigit():
+            # "Scientology-owned": the name is the capitalised part; "Notre-Dame" stays whole.
+            cleaned = "-".join(p for p in cleaned.split("-") if p[:1].isupper())
         lowered = cleaned.lower()
+        following = tokens[index + 1].strip("?!.,;:\"'()“”‘’") if index + 1 < len(tokens) else ""
+        if cleaned[:1].isalpha() and cleaned != lowered and _SERIAL.fullmatch(following):
+            names.append(f"{lowered} {following}")  # "iPhone 5", "Apollo 11": one name
         if not _NAME.fullmatch(cleaned) or lowered in STOPWORDS or lowered in _META:
             continue
         if lowered in _TIME_WORDS:
@@ -199,14 +214,21 @@ def lexical_coverage(prof: QuestionProfile, text: str) -> float:
 def missing_names(prof: QuestionProfile, text: str) -> list[str]:
     """Names the question depends on that the evidence never mentions."""
     present = _stems(text)
-    lowered = text.lower()
-    return [
-        n
-        for n in prof.names
-        if stem(n) not in present
-        and n not in lowered
-        and not ("-" in n and n.replace("-", " ") in " ".join(lowered.split()))
-    ]
+    flat = " ".join(text.lower().split())
+    return [n for n in prof.names if not _mentions(n, flat, present)]
+
+
+def _mentions(name: str, flat: str, present: set[str]) -> bool:
+    """Is `name` in the (lower-cased, single-spaced) text? "Notre-Dame" is found as "Notre
+    Dame"; "Boeing 787" as itself, "Boeing's 787" or, once introduced, "the 787"."""
+    if stem(name) in present or name in flat:
+        return True
+    if "-" in name and not any(ch.isdigit() for ch in name):
+        return name.replace("-", " ") in flat
+    head, _, serial = name.rpartition(" ")
+    if head and serial.isdigit():
+        return bool(re.search(rf"\b({re.escape(head)}['’]s|the) {serial}\b", flat))
+    return False
 
 
 def _type_bonus(kind: QuestionType, sentence: str, prof: QuestionProfile) -> float:

@@ -119,11 +119,15 @@ def stem(word: str) -> str:
         and word not in _SINGULAR_S
     ):
         return word[:-1]  # wins, cuts, bans, hits
+    if len(word) == 5 and word.endswith("ed") and not word.endswith("eed"):
+        return word[:-2]  # ended, voted, named: "ended" meets "ends", "voted" meets "vote"
+    stripped = ""
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
-            word = word[: -len(suffix)]
+            word, stripped = word[: -len(suffix)], suffix
             break
-    # A final "e" goes too, so "strike" meets "strik(es)" and "strik(ing)".
-    if len(word) > 4 and word.endswith("e"):
+    # A final "e" goes too, so "strike" meets "strik(es)" and "strik(ing)"; not after "ed",
+    # "es" or "ing", which took a verb's own "e" with them ("agreed" is "agre", like "agree").
+    if stripped in ("", "s") and len(word) > 3 and word.endswith("e"):
         word = word[:-1]
     return word

@@ -108,3 +108,27 @@ def test_reading_is_capped_and_keeps_room_for_dated_sentences() -> None:
     score_sentences(prof, "When did the council pass it?", [passage], embed, max_candidates=8)
     assert len(read) == 9  # the question and eight sentences
     assert "Councillors voted on 4 May." in read
+
+
+def test_designations_and_serials_are_names() -> None:
+    assert "747-8" in profile("How many passengers can the Boeing 747-8 carry?").names
+    assert "covid-19" in profile("When was COVID-19 declared a pandemic?").names
+    assert "iphone 5" in profile("How much did the iPhone 5 cost at launch?").names
+    # Years and decades are dates, not names; a number after a plain word is not a serial.
+    assert profile("What happened in 2019 and in the 1990s?").names == ()
+    assert profile("Did the phone cost 5 dollars?").names == ()
+
+
+def test_a_serial_name_must_be_in_the_evidence() -> None:
+    prof = profile("How much did the iPhone 5 cost at launch?")
+    assert missing_names(prof, "The iPhone 3G cost $199, half the price of 5 rivals.")
+    assert not missing_names(prof, "Apple's iPhone 5 cost $199 at launch.")
+    plane = profile("Where did the Boeing 787 first fly?")
+    assert not missing_names(plane, "Boeing said the 787 first flew from Everett.")
+    assert missing_names(plane, "Boeing said the 777 first flew from Everett, 787 km away.")
+
+
+def test_the_name_in_a_hyphenated_word_is_its_capitalised_part() -> None:
+    prof = profile("On which Scientology-owned ship was she held?")
+    assert prof.names == ("scientology",)
+    assert not missing_names(prof, "She was held aboard a ship owned by Scientology.")

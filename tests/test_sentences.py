@@ -178,6 +178,10 @@ def test_content_words_treat_curly_apostrophes_like_straight_ones() -> None:
         ("die", "dies", "died"),
         ("win", "wins"),
         ("day", "days"),
+        ("end", "ends", "ended"),
+        ("vote", "votes", "voted"),
+        ("make", "makes"),
+        ("guarantee", "guaranteed", "guarantees"),
     ],
 )
 def test_stem_brings_word_forms_together(family: tuple[str, ...]) -> None:
