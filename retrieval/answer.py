@@ -65,6 +65,29 @@ _IDENTIFIER = re.compile(r"(?=[\w-]*\d)(?![\d]+s?$)[A-Za-z\d]+(?:-[A-Za-z\d]+)*"
 # A bare number that follows a name as part of it ("iPhone 5"); years are dates, not serials.
 _SERIAL = re.compile(r"\d{1,3}")
 
+# A question about the result of a contest or a decision, asked in the past tense.
+_OUTCOME = re.compile(
+    r"\b(won|beat|defeated|(re-?)?elected|chose|chosen|picked|selected|convicted|acquitted|"
+    r"sentenced|awarded)\b|\bdid\b.*\b(win|beat|defeat|elect|choose|pick|select|convict|"
+    r"sentence|award|receive|get)\b",
+    re.I,
+)
+# Words of a preview or a hypothetical: the sentence was written before the result it would
+# have to report, or does not state a fact ("the winner could face ...").
+_PROSPECTIVE = re.compile(
+    r"\b(will|would|shall|can|could|should|might|must|whoever|tomorrow|upcoming|(is|are|was|were) (expected|scheduled|set|"
+    r"slated|due|poised|going) to|to be (held|decided|announced|chosen|elected))\b|['’]ll\b",
+    re.I,
+)
+# Words that report a result: a sentence without one does not say who won or what was decided.
+_RESULT = re.compile(
+    r"\b(won|wins|winn(er|ers|ing)|victor(y|ies|ious)|beat|beats|beaten|defeat(ed|s)?|"
+    r"(re-?)?elected|chosen|chose|picked|selected|voted|sentenced|jailed|convicted|acquitted|"
+    r"awarded|clinched|secured|claimed|received|got|lost|loses|champions?|title)\b",
+    re.I,
+)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
 Embed = Callable[[list[str]], list[list[float]]]
 _FAR_FUTURE = date(9999, 12, 31)
 _TYPED = {"when": "a date", "who": "a name", "how_many": "a number"}
@@ -93,6 +116,7 @@ class QuestionProfile:
     names: tuple[str, ...]
     surface: Mapping[str, str] = field(default_factory=dict)
     weights: Mapping[str, float] = field(default_factory=dict)
+    outcome: bool = False  # asks who won, who was elected, what sentence was given
 
     def weight(self, term: str) -> float:
         base = self.weights.get(term, 1.0)
@@ -179,6 +203,7 @@ def profile(
         names=tuple(dict.fromkeys(names)),
         surface=surface,
         weights=weights,
+        outcome=bool(_OUTCOME.search(question)) and not re.search(r"\bwill\b", question, re.I),
     )
 
 
@@ -305,21 +330,35 @@ def _with_typed(
 ) -> list[tuple[str, int, float]]:
     """The first `limit` candidates, keeping room for a few that hold what the question asks.
 
-    A "when" question is answered by a sentence with a date; when the lexically strongest
-    sentences hold none (long questions match many words of the wrong sentences), the best
-    dated ones take the last places.
+    A "when" question is answered by a sentence with a date, "who won?" by one that reports a
+    result; when the lexically strongest sentences hold none (long questions match many words
+    of the wrong sentences), the best such ones take the last places.
     """
     chosen = ranked[:limit]
-    if prof.kind not in _TYPED:
+    if prof.outcome:
+        wanted = [c for c in ranked if _reports_result(prof, c[0])]
+    elif prof.kind in _TYPED:
+        wanted = [c for c in ranked if _type_bonus(prof.kind, c[0], prof) > 0]
+    else:
         return chosen
-    reserved = max(1, limit // 3)
-    typed = [c for c in ranked if _type_bonus(prof.kind, c[0], prof) > 0][:reserved]
-    missing = [c for c in typed if c not in chosen]
+    missing = [c for c in wanted[: max(1, limit // 3)] if c not in chosen]
     if not missing:
         return chosen
-    untyped_tail = [c for c in chosen if c not in typed][::-1][: len(missing)]
-    keep = [c for c in chosen if c not in untyped_tail]
-    return keep + missing
+    unwanted_tail = [c for c in chosen if c not in wanted][::-1][: len(missing)]
+    return [c for c in chosen if c not in unwanted_tail] + missing
+
+
+def _reports_result(prof: QuestionProfile, sentence: str) -> bool:
+    """Does the sentence report a result, of the contest the question names?
+
+    Contests recur (elections, cups, awards): a result from another year than the one asked
+    about is another contest's.
+    """
+    if not _RESULT.search(sentence) or _PROSPECTIVE.search(sentence):
+        return False
+    asked = {t for t in prof.terms if _YEAR.fullmatch(t)}
+    given = set(_YEAR.findall(sentence))
+    return not (asked and given and not asked & given)
 
 
 def choose(
@@ -338,6 +377,13 @@ def choose(
     """
     if not scored:
         return Evidence((), False, "nothing in the archive matched the question")
+    if prof.outcome:
+        # "Who won?" is answered by a sentence that reports a result, and not by "whoever wins
+        # on Sunday will ...": a preview written before the result is evidence of the contest,
+        # not of its outcome.
+        scored = [c for c in scored if _reports_result(prof, c.text)]
+        if not scored:
+            return Evidence((), False, "the closest passages do not report the outcome")
     if prof.kind in _TYPED and fits_kind is not None:
         bar = max(settings.min_support, scored[0].score * settings.typed_support)
         fits = {id(c): fits_kind(c) for c in scored if c.score >= bar}

@@ -132,3 +132,56 @@ def test_the_name_in_a_hyphenated_word_is_its_capitalised_part() -> None:
     prof = profile("On which Scientology-owned ship was she held?")
     assert prof.names == ("scientology",)
     assert not missing_names(prof, "She was held aboard a ship owned by Scientology.")
+
+
+def _election(text: str) -> Passage:
+    return Passage(
+        chunk_id="e:0",
+        article_id="e",
+        text=text,
+        title="Virginia governor's election",
+        source="Wire",
+        published=date(2013, 11, 1),
+        url="https://wire.example/va",
+        score=1.0,
+    )
+
+
+def test_outcome_questions_are_recognised() -> None:
+    assert profile("Who won the 2013 Virginia governor's election?").outcome
+    assert profile("Which design did voters pick in the referendum?").outcome
+    assert profile("What sentence did the gunman receive?").outcome
+    assert not profile("Who will win the 2013 Virginia governor's election?").outcome
+    assert not profile("Who leads the union?").outcome
+
+
+def test_a_preview_does_not_answer_who_won() -> None:
+    prof = profile("Who won the 2013 Virginia governor's election?")
+    preview = "Whoever wins the 2013 Virginia governor's election will replace Bob McDonnell."
+    evidence = choose(
+        prof,
+        [_scored(preview, 0.9, 1.0)],
+        [_election(preview)],
+        AnswerSettings(),
+        lambda p: p.text,
+        fits_kind=lambda c: 1.0,
+    )
+    assert not evidence.confident
+    assert "outcome" in evidence.reason
+
+
+def test_a_result_answers_who_won_but_not_another_years() -> None:
+    prof = profile("Who won the 2013 Virginia governor's election?")
+    earlier = "Bob McDonnell won the Virginia governor's election in 2009."
+    result = "Terry McAuliffe won the 2013 Virginia governor's election on Tuesday."
+    passage = _election(f"{earlier} {result}")
+    evidence = choose(
+        prof,
+        [_scored(earlier, 0.9, 1.0), _scored(result, 0.8, 1.0)],
+        [passage],
+        AnswerSettings(),
+        lambda p: p.text,
+        fits_kind=lambda c: 1.0,
+    )
+    assert evidence.confident
+    assert [c.text for c in evidence.chosen] == [result]
