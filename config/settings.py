@@ -84,8 +84,9 @@ class AnswerSettings(BaseModel):
     )
     passages_considered: int = Field(default=6, ge=1)
     reader: Literal["model", "int8"] = Field(
-        default="model",
-        description="how candidate sentences are embedded: the model, or an int8 copy of it",
+        default="int8",
+        description="how candidate sentences are embedded: an int8 copy of the model, or the "
+        "model itself (docs/evaluation.md compares them)",
     )
     sentences_read: int = Field(
         default=8,

@@ -13,7 +13,7 @@ import re
 from datetime import date
 
 from retrieval.article_dates import resolve_dates
-from retrieval.sentences import stem, words
+from retrieval.sentences import STOPWORDS, stem, words
 from retrieval.timeframe import MONTH_NAMES, format_day
 
 _NUMBER = re.compile(
@@ -39,7 +39,9 @@ _NOT_NAMES = frozenset(
     {m.lower() for m in MONTH_NAMES}
     | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
     | set("the a an on in at it he she they this that but and we i yesterday today".split())
+    | STOPWORDS
 )
+_OPENING = " \"'“‘«(["
 
 
 _CLOCK = re.compile(r"\s?(?:a\.?m\.?|p\.?m\.?|[:.]\d\d\b|o'clock|GMT|UTC)", re.I)
@@ -143,8 +145,10 @@ def short_answer(  # noqa: PLR0911, PLR0912 - one branch per answer type reads b
                 # "Substitute Jonah Okonkwo", "Prime Minister X": the role is not the name.
                 text = text.split(None, 1)[1]
                 tokens = tokens[1:]
-            if m.start() == 0 and len(tokens) == 1:
-                continue  # a capitalised sentence opening, not a name
+            if text.endswith(".") and not re.search(r"(\b[A-Z]|Jr|Sr|Inc|Co|Ltd|Corp)\.$", text):
+                text = text[:-1]  # the sentence's full stop, not an abbreviation's
+            if len(tokens) == 1 and not sentence[: m.start()].strip(_OPENING):
+                continue  # a capitalised sentence opening ('"Our results ...'), not a name
             spans.append((m.start(), m.end(), text))
         return _nearest(spans, sentence, term_set)
     if kind == "where":

@@ -160,6 +160,13 @@ def test_follow_up_detection(question: str, follow: bool) -> None:
             None,
             "Reykjavik",
         ),
+        (
+            "who",
+            '"Our results show progress," said the chief executive, Alan Mulally.',
+            "Who runs Ford?",
+            None,
+            "Alan Mulally",
+        ),
         ("what", "Nothing to extract here.", "What happened?", None, None),
     ],
 )
