@@ -81,7 +81,7 @@ _PROSPECTIVE = re.compile(
 )
 # Words that report a result: a sentence without one does not say who won or what was decided.
 _RESULT = re.compile(
-    r"\b(won|wins|winn(er|ers|ing)|victor(y|ies|ious)|beat|beats|beaten|defeat(ed|s)?|"
+    r"(?<!to )\bwin\b|\b(won|wins|winn(er|ers|ing)|victor(y|ies|ious)|beat|beats|beaten|defeat(ed|s)?|"
     r"(re-?)?elected|chosen|chose|picked|selected|voted|sentenced|jailed|convicted|acquitted|"
     r"awarded|clinched|secured|claimed|received|got|lost|loses|champions?|title)\b",
     re.I,

@@ -185,3 +185,17 @@ def test_a_result_answers_who_won_but_not_another_years() -> None:
     )
     assert evidence.confident
     assert [c.text for c in evidence.chosen] == [result]
+
+
+def test_a_win_as_a_noun_reports_a_result() -> None:
+    prof = profile("Which team beat Maroochydore last weekend?")
+    assert prof.outcome
+    result = "University kept top spot with a 22 points to 10 win over Maroochydore."
+    evidence = choose(
+        prof,
+        [_scored(result, 0.8, 1.0), _scored("Maroochydore hope to win at home.", 0.9, 1.0)],
+        [_election(result)],
+        AnswerSettings(),
+        lambda p: p.text,
+    )
+    assert [c.text for c in evidence.chosen] == [result]
