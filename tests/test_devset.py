@@ -22,6 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = REPO_ROOT / "eval"
 DEV_PATH = EVAL_DIR / "wikinews-dev.jsonl"
 CI_PATH = EVAL_DIR / "wikinews-ci.jsonl"
+HOLDOUT_PATH = EVAL_DIR / "wikinews-holdout.jsonl"
 SLICE_PATH = EVAL_DIR / "wikinews-ci-slice.txt"
 
 TYPES = {"factoid", "temporal", "multi", "timeline", "unanswerable"}
@@ -71,6 +72,11 @@ def ci() -> list[Question]:
 
 
 @pytest.fixture(scope="module")
+def holdout() -> list[Question]:
+    return _read_jsonl(HOLDOUT_PATH)
+
+
+@pytest.fixture(scope="module")
 def slice_ids() -> list[str]:
     text = SLICE_PATH.read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip()]
@@ -94,24 +100,43 @@ def corpus() -> Corpus:
 
 
 def test_every_line_parses() -> None:
-    for path in (DEV_PATH, CI_PATH):
+    for path in (DEV_PATH, CI_PATH, HOLDOUT_PATH):
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
         assert lines, f"{path.name} is empty"
         for number, line in enumerate(lines, 1):
             assert isinstance(json.loads(line), dict), f"{path.name}:{number}"
 
 
-def test_ids_unique(dev: list[Question], ci: list[Question]) -> None:
-    for rows in (dev, ci):
+def test_ids_unique(dev: list[Question], ci: list[Question], holdout: list[Question]) -> None:
+    for rows in (dev, ci, holdout):
         counts = Counter(row["id"] for row in rows)
         assert not [i for i, n in counts.items() if n > 1]
 
 
-def test_required_fields(dev: list[Question]) -> None:
-    for row in dev:
+def test_required_fields(dev: list[Question], holdout: list[Question]) -> None:
+    _check_fields(dev, "dev")
+    _check_fields(holdout, "ho")
+
+
+def test_holdout_is_written_over_other_articles(
+    dev: list[Question], holdout: list[Question]
+) -> None:
+    """The held-out questions cite no article the dev set cites: a fresh check of the method."""
+    cited = {e.get("article_id") for row in dev for e in row.get("evidence", [])}
+    assert not [
+        row["id"]
+        for row in holdout
+        for e in row.get("evidence", [])
+        if e.get("article_id") in cited
+    ]
+    assert sum(1 for row in holdout if row.get("answerable", True) is False) >= 20
+
+
+def _check_fields(rows: list[Question], prefix: str) -> None:
+    for row in rows:
         qid = row.get("id")
         assert isinstance(qid, str), row
-        assert re.fullmatch(r"dev-\d{3}", qid), qid
+        assert re.fullmatch(rf"{prefix}-\d{{3}}", qid), qid
         assert isinstance(row.get("question"), str), qid
         assert row["question"].strip(), qid
         assert row.get("type") in TYPES, qid
@@ -177,9 +202,11 @@ def test_ci_evidence_in_slice(ci: list[Question], slice_ids: list[str]) -> None:
 # ---- corpus-dependent
 
 
-def test_evidence_articles_exist(dev: list[Question], corpus: Corpus) -> None:
+def test_evidence_articles_exist(
+    dev: list[Question], holdout: list[Question], corpus: Corpus
+) -> None:
     urls = {article["url"]: article_id for article_id, article in corpus.items()}
-    for row in dev:
+    for row in [*dev, *holdout]:
         for item in row.get("evidence", []):
             if "article_id" in item:
                 assert item["article_id"] in corpus, (row["id"], item["article_id"])
@@ -189,9 +216,9 @@ def test_evidence_articles_exist(dev: list[Question], corpus: Corpus) -> None:
                 assert urls[item["url"]] == item["article_id"], row["id"]
 
 
-def test_quotes_are_verbatim(dev: list[Question], corpus: Corpus) -> None:
+def test_quotes_are_verbatim(dev: list[Question], holdout: list[Question], corpus: Corpus) -> None:
     urls = {article["url"]: article for article in corpus.values()}
-    for row in dev:
+    for row in [*dev, *holdout]:
         for item in row.get("evidence", []):
             article = corpus.get(item.get("article_id", "")) or urls[item["url"]]
             assert _ws(item["quote"]) in _ws(article["body"]), (row["id"], item["quote"])

@@ -19,11 +19,11 @@ pytestmark = pytest.mark.model
 
 CI_QUESTIONS = ROOT / "eval" / "wikinews-ci.jsonl"
 CI_SLICE = ROOT / "eval" / "wikinews-ci-slice.txt"
-THRESHOLDS = [  # measured 2026-11-25: hit@5 1.000, accuracy 0.842, abstention 0.667, refusals 0.0
+THRESHOLDS = [  # measured 2026-11-25: hit@5 1.000, accuracy 0.895, abstention 0.667, refusals 0.0
     "--min-hit5",
     "0.95",
     "--min-accuracy",
-    "0.78",
+    "0.84",
     "--min-abstention",
     "0.60",
     "--max-false-refusal",
