@@ -69,7 +69,7 @@ _SERIAL = re.compile(r"\d{1,3}")
 _OUTCOME = re.compile(
     r"\b(won|beat|defeated|(re-?)?elected|chose|chosen|picked|selected|convicted|acquitted|"
     r"sentenced|awarded)\b|\bdid\b.*\b(win|beat|defeat|elect|choose|pick|select|convict|"
-    r"sentence|award|receive|get)\b",
+    r"sentence|award|receive)\b",
     re.I,
 )
 # Words of a preview or a hypothetical: the sentence was written before the result it would
@@ -417,6 +417,28 @@ def choose(
             continue
         chosen.append(candidate)
     return Evidence(tuple(chosen), True, "supported")
+
+
+def combine(
+    answers: Sequence[tuple[Evidence, str | None]], max_sentences: int
+) -> tuple[Evidence, str | None]:
+    """One reply for a compound question: the lead sentence of each answered part first, then
+    their other sentences while there is room; short answers joined with "; "."""
+    answered = [(e, short) for e, short in answers if e.confident]
+    if not answered:
+        return answers[0][0], None
+    chosen: list[ScoredSentence] = []
+    for evidence, _ in answered:
+        if evidence.chosen[0].text not in {c.text for c in chosen}:
+            chosen.append(evidence.chosen[0])
+    for evidence, _ in answered:
+        for extra in evidence.chosen[1:]:
+            if len(chosen) >= max(max_sentences, len(answered)):
+                break
+            if extra.text not in {c.text for c in chosen}:
+                chosen.append(extra)
+    shorts = [short for _, short in answered if short]
+    return Evidence(tuple(chosen), True, "supported"), "; ".join(shorts) or None
 
 
 def choose_timeline(

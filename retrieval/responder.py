@@ -19,14 +19,19 @@ from llama_index.core.llms import LLM
 
 from retrieval.answer import (
     DATE_WORDS,
+    Evidence,
+    QuestionProfile,
+    ScoredSentence,
     choose,
     choose_timeline,
+    combine,
     compose,
     is_timeline,
     profile,
     score_sentences,
 )
 from retrieval.archive import Archive
+from retrieval.compound import split_question
 from retrieval.conversation import Conversation
 from retrieval.generation import generate_answer
 from retrieval.llm import LLMError, make_llm
@@ -164,40 +169,29 @@ class Responder:
         mark = time.perf_counter()
         aware = self.settings.retrieval.news_aware
         timeline = aware and is_timeline(question)
-        considered = result.passages[: 12 if timeline else self.settings.answer.passages_considered]
-        prof = profile(query, self.archive.catalog.idf)
-        scored = score_sentences(
-            prof,
-            query,
-            considered,
-            self.archive.read_sentences,
-            max_candidates=self.settings.answer.sentences_read,
-        )
+        parts = split_question(query) if aware and not timeline else [query]
+        breadth = self.settings.answer.passages_considered
         if timeline:
-            evidence = choose_timeline(scored, considered, self.settings.answer)
+            breadth = 12
+        elif len(parts) > 1:  # each part may be answered by another article
+            breadth = min(breadth + 4, search_options.k)
+        considered = result.passages[:breadth]
+        unanswered: list[str] = []
+        if timeline:
+            prof = profile(query, self.archive.catalog.idf)
+            scored = self._scored(prof, query, considered)
+            evidence, short = choose_timeline(scored, considered, self.settings.answer), None
+        elif len(parts) > 1:
+            answers = [self._evidence(part, considered, aware) for part in parts]
+            evidence, short = combine(answers, self.settings.answer.max_sentences)
+            if evidence.confident:
+                unanswered = [
+                    p for p, (e, _) in zip(parts, answers, strict=True) if not e.confident
+                ]
         else:
-            evidence = choose(
-                prof,
-                scored,
-                considered,
-                self.settings.answer,
-                self._article_text,
-                fits_kind=None
-                if not aware
-                else lambda c: max(
-                    fit(
-                        prof.kind, c.text, query, prof.terms, considered[c.passage_index].published
-                    ),
-                    0.5 if prof.kind == "when" and DATE_WORDS.search(c.text) else 0.0,
-                ),
-            )
-        short = None
-        if evidence.confident and not timeline and aware:
-            best = evidence.chosen[0]
-            short = short_answer(
-                prof.kind, best.text, query, prof.terms, considered[best.passage_index].published
-            )
+            evidence, short = self._evidence(query, considered, aware)
         notes = self._notes(frame, search_options, query, evidence.confident)
+        notes += [f"the archive does not answer “{part}”" for part in unanswered]
         answer = compose(
             question,
             evidence,
@@ -216,6 +210,46 @@ class Responder:
         timings["answer"] = (time.perf_counter() - mark) * 1000
         timings["total"] = (time.perf_counter() - started) * 1000
         return replace(answer, timings_ms={k: round(v, 1) for k, v in timings.items()})
+
+    def _scored(
+        self, prof: QuestionProfile, query: str, considered: Sequence[Passage]
+    ) -> list[ScoredSentence]:
+        return score_sentences(
+            prof,
+            query,
+            considered,
+            self.archive.read_sentences,
+            max_candidates=self.settings.answer.sentences_read,
+        )
+
+    def _evidence(
+        self, query: str, considered: Sequence[Passage], aware: bool
+    ) -> tuple[Evidence, str | None]:
+        """The chosen sentences for one question (or one part of a compound question) and the
+        short answer they give."""
+        prof = profile(query, self.archive.catalog.idf)
+        scored = self._scored(prof, query, considered)
+
+        def fits_kind(c: ScoredSentence) -> float:
+            published = considered[c.passage_index].published
+            return max(
+                fit(prof.kind, c.text, query, prof.terms, published),
+                0.5 if prof.kind == "when" and DATE_WORDS.search(c.text) else 0.0,
+            )
+
+        evidence = choose(
+            prof,
+            scored,
+            considered,
+            self.settings.answer,
+            self._article_text,
+            fits_kind=fits_kind if aware else None,
+        )
+        if not (evidence.confident and aware):
+            return evidence, None
+        best = evidence.chosen[0]
+        published = considered[best.passage_index].published
+        return evidence, short_answer(prof.kind, best.text, query, prof.terms, published)
 
     def _notes(
         self, frame: TimeFrame | None, options: SearchOptions, query: str, confident: bool

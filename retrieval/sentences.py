@@ -37,7 +37,7 @@ STOPWORDS = frozenset(
     up down out off again further once s t did didn't doesn't don't isn't wasn't weren't
     aren't won't wouldn't said says say tell told according while whether via per among
     against through because until upon within without across around toward towards onto like
-    new
+    new get gets got getting gotten
     """.split()
 )
 
