@@ -4,7 +4,7 @@
 `newsbot telegram` calls. Answering stays synchronous (`Responder.ask`) and runs in a worker
 thread, with concurrent updates, so one slow question never stalls other users. What is said
 in a chat (its `Conversation` and its recent answers, for the Sources button) is kept per chat
-in memory.
+in memory, bounded (`bot.chat_state`); LLM answers stream through `bot.stream_draft`.
 
 Access: when `allowed_users` or `allowed_chats` is set, a message is served when its sender is
 in `allowed_users` or its chat in `allowed_chats` (admins always); anyone else gets one short
@@ -19,12 +19,11 @@ import logging
 import math
 import re
 import secrets
-import sys
 import tempfile
 import time
-from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,6 @@ from telegram import (
     Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    LinkPreviewOptions,
     Message,
     ReplyParameters,
     Update,
@@ -53,6 +51,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.chat_state import MAX_CHATS, ChatStates
 from bot.formatting import (
     answer_html,
     escape,
@@ -61,6 +60,9 @@ from bot.formatting import (
     stats_html,
     to_plain,
 )
+from bot.limiter import QuestionLimiter
+from bot.redaction import protect_secrets
+from bot.stream_draft import NO_PREVIEW, StreamDraft
 from config.settings import IngestSettings, Settings, TelegramSettings
 from ingest.articles import Article, LoadError
 from ingest.fetch import Fetcher, PendingUrl
@@ -71,7 +73,6 @@ from ingest.sync import subscriptions_path, sync_all
 from retrieval.archive import Archive
 from retrieval.conversation import Conversation
 from retrieval.responder import AskOptions, Responder
-from retrieval.results import Answer
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,9 @@ BotApp = Application[Any, Any, Any, Any, Any, Any]
 Context = ContextTypes.DEFAULT_TYPE
 
 TYPING_EVERY_S = 4.0  # Telegram shows "typing…" for about 5 s per action
-ANSWERS_PER_CHAT = 64  # how far back a Sources button keeps working
-MAX_CHATS = 10_000
 MAX_QUESTION_CHARS = 1000
 REFUSE_EVERY_S = 3600.0
+REFUSALS_KEPT = 10_000  # strangers remembered, so each is refused at most once an hour
 INGEST_WAIT_S = 30.0
 MAX_ERRORS_SHOWN = 10
 
@@ -104,63 +104,13 @@ ASK_HOW = "Ask me a question, for example: /ask How many workers joined the port
 NO_ANSWER_YET = "Ask a question first; /sources then shows the passages the answer cites."
 EXAMPLE = "How many workers walked out when the port strike began?"
 
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _SOURCES_DATA = re.compile(r"src:([A-Za-z0-9_-]{8,16})")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-_REDACTED = "[redacted]"
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class BotSetupError(Exception):
     """The bot cannot start: a missing or rejected token, an unreachable Bot API, a bad secret."""
-
-
-class SecretFilter(logging.Filter):
-    """Removes secrets from every record: httpx and PTB log URLs that hold the bot token, and
-    PTB's debug log shows setWebhook's secret_token."""
-
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
-        found: list[str] = []
-        for secret in secrets:
-            found += [secret, secret.split(":", 1)[-1]]  # a token's part after ":" is the key
-        self.secrets = [s for s in dict.fromkeys(found) if len(s) >= 8]
-
-    def redact(self, text: str) -> str:
-        """`text` with every secret replaced."""
-        for secret in self.secrets:
-            text = text.replace(secret, _REDACTED)
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the message, traceback and stack of `record`; never drop it."""
-        try:
-            message = record.getMessage()
-        except (TypeError, ValueError):  # a malformed record: logging reports it itself
-            return True
-        if any(secret in message for secret in self.secrets):
-            record.msg, record.args = self.redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
-
-
-def protect_secrets(*secrets: str) -> SecretFilter:
-    """Install a SecretFilter on every root handler and quieten httpx's per-request logs."""
-    secret_filter = SecretFilter(*secrets)
-    root = logging.getLogger()
-    if not root.handlers:  # Python's last-resort handler would print records unfiltered
-        stderr = logging.StreamHandler(sys.stderr)
-        stderr.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        root.addHandler(stderr)
-    for handler in root.handlers:
-        handler.addFilter(secret_filter)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    return secret_filter
 
 
 def bot_token(settings: TelegramSettings) -> str:
@@ -183,168 +133,10 @@ def safe_file_name(name: str | None) -> str:
     return cleaned or "upload"
 
 
-class QuestionLimiter:
-    """At most `per_minute` questions per user in any 60 s."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_minute = per_minute
-        self.clock = clock
-        self._asked: dict[int, deque[float]] = {}
-
-    def wait_s(self, user_id: int) -> float:
-        """0 and counts the question when it may be asked now, else seconds until it may."""
-        now = self.clock()
-        asked = self._asked.setdefault(user_id, deque())
-        while asked and now - asked[0] >= 60.0:
-            asked.popleft()
-        if len(asked) >= self.per_minute:
-            return 60.0 - (now - asked[0])
-        asked.append(now)
-        if len(self._asked) > MAX_CHATS:
-            self._asked = {u: q for u, q in self._asked.items() if q and now - q[-1] < 60.0}
-        return 0.0
-
-
-@dataclass
-class ChatState:
-    """One chat's conversation and its recent answers, keyed for the Sources button."""
-
-    conversation: Conversation = field(default_factory=Conversation)
-    answers: OrderedDict[str, Answer] = field(default_factory=OrderedDict)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def remember(self, answer: Answer) -> str:
-        """Store `answer` under a fresh unguessable key; the oldest fall out."""
-        key = secrets.token_urlsafe(6)
-        self.answers[key] = answer
-        while len(self.answers) > ANSWERS_PER_CHAT:
-            self.answers.popitem(last=False)
-        return key
-
-
-class ChatStates:
-    """Per-chat state, least recently used chats forgotten first."""
-
-    def __init__(self, max_chats: int = MAX_CHATS) -> None:
-        self.max_chats = max_chats
-        self._chats: OrderedDict[int, ChatState] = OrderedDict()
-
-    def get(self, chat_id: int) -> ChatState:
-        state = self._chats.pop(chat_id, None) or ChatState()
-        self._chats[chat_id] = state
-        while len(self._chats) > self.max_chats:
-            self._chats.popitem(last=False)
-        return state
-
-    def peek(self, chat_id: int) -> ChatState | None:
-        return self._chats.get(chat_id)
-
-
 @dataclass(frozen=True)
 class _Upload:
     summary: IngestSummary
     unfetched: int
-
-
-class StreamDraft:
-    """A message that shows an LLM reply as it is written, edited at most every 1.2 s.
-
-    The model's raw text is only a preview: when the answer is ready the message is replaced
-    by the verified answer (unsupported sentences dropped, citations checked).
-    """
-
-    EDIT_EVERY_S = 1.2
-
-    def __init__(self, bot: Bot, chat_id: int, thread_id: int | None, reply_to: int | None) -> None:
-        self.bot, self.chat_id, self.thread_id, self.reply_to = bot, chat_id, thread_id, reply_to
-        self.text = ""
-        self.shown = ""
-        self.message_id: int | None = None
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def feed(self) -> Callable[[str], None]:
-        """A callback for the worker thread: appends streamed text (thread-safe)."""
-        loop = asyncio.get_running_loop()
-
-        def push(delta: str) -> None:
-            loop.call_soon_threadsafe(self._append, delta)
-
-        return push
-
-    def _append(self, delta: str) -> None:
-        self.text += delta
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.EDIT_EVERY_S)
-            await self._show()
-
-    async def _show(self) -> None:
-        preview = self.text.strip()
-        if not preview or preview == self.shown:
-            return
-        body = escape(preview[:3500]) + " …"
-        try:
-            if self.message_id is None:
-                reply = (
-                    ReplyParameters(self.reply_to, allow_sending_without_reply=True)
-                    if self.reply_to is not None
-                    else None
-                )
-                sent = await self.bot.send_message(
-                    self.chat_id,
-                    body,
-                    parse_mode=ParseMode.HTML,
-                    message_thread_id=self.thread_id,
-                    reply_parameters=reply,
-                    link_preview_options=_NO_PREVIEW,
-                )
-                self.message_id = sent.message_id
-            else:
-                await self.bot.edit_message_text(
-                    body,
-                    chat_id=self.chat_id,
-                    message_id=self.message_id,
-                    parse_mode=ParseMode.HTML,
-                )
-            self.shown = preview
-        except TelegramError as error:  # a preview that fails is skipped; the answer still comes
-            log.info("stream preview not shown: %s", error)
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def replace(self, final_html: str, markup: InlineKeyboardMarkup | None) -> bool:
-        """Put the verified answer in place of the preview; False when there is no preview or
-        the answer needs more than one message (then it is sent normally, preview removed)."""
-        if self.message_id is None:
-            return False
-        parts = split_message(final_html)
-        if len(parts) == 1:
-            try:
-                await self.bot.edit_message_text(
-                    parts[0],
-                    chat_id=self.chat_id,
-                    message_id=self.message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    link_preview_options=_NO_PREVIEW,
-                )
-                return True
-            except BadRequest as error:
-                log.warning(
-                    "could not replace the preview (%s); sending the answer anew", error.message
-                )
-        with contextlib.suppress(TelegramError):
-            await self.bot.delete_message(self.chat_id, self.message_id)
-        return False
 
 
 class NewsBot:
@@ -357,13 +149,14 @@ class NewsBot:
         archive: Archive,
         responder: Responder,
         typing_interval: float,
+        max_chats: int = MAX_CHATS,
     ) -> None:
         self.settings = settings
         self.ingest_settings = ingest_settings
         self.archive = archive
         self.responder = responder
         self.typing_interval = typing_interval
-        self.chats = ChatStates()
+        self.chats = ChatStates(max_chats)
         self.limiter = QuestionLimiter(settings.questions_per_minute)
         self._refused: OrderedDict[tuple[int, int], float] = OrderedDict()
 
@@ -412,7 +205,7 @@ class NewsBot:
         if message is not None and now - self._refused.get(key, -math.inf) >= REFUSE_EVERY_S:
             self._refused[key] = now
             self._refused.move_to_end(key)
-            while len(self._refused) > MAX_CHATS:
+            while len(self._refused) > REFUSALS_KEPT:
                 self._refused.popitem(last=False)
             await message.reply_text(REFUSAL)
         return False
@@ -562,7 +355,7 @@ class NewsBot:
                 text,
                 parse_mode=mode,
                 message_thread_id=thread_id,
-                link_preview_options=_NO_PREVIEW,
+                link_preview_options=NO_PREVIEW,
                 reply_parameters=reply,
                 reply_markup=markup_here,
             )
@@ -807,6 +600,7 @@ def build_application(
     *,
     responder: Responder | None = None,
     typing_interval: float = TYPING_EVERY_S,
+    max_chats: int = MAX_CHATS,
 ) -> BotApp:
     """The bot as a PTB Application, ready for `run_polling`, `run_webhook` or a test.
 
@@ -816,6 +610,8 @@ def build_application(
         archive: the archive questions are answered from and uploads go into.
         responder: answers questions; defaults to `Responder(archive)`.
         typing_interval: seconds between "typing…" actions while answering.
+        max_chats: how many chats' conversations and recent answers are kept in memory; the
+            least recently used chat is forgotten first.
     """
     telegram = settings.telegram
     app: BotApp = (
@@ -829,7 +625,12 @@ def build_application(
         .build()
     )
     bot = NewsBot(
-        telegram, settings.ingest, archive, responder or Responder(archive), typing_interval
+        telegram,
+        settings.ingest,
+        archive,
+        responder or Responder(archive),
+        typing_interval,
+        max_chats,
     )
     bot.register(app)
     if telegram.sync_interval_minutes and app.job_queue is not None:
@@ -863,8 +664,9 @@ def run(
             "NEWSBOT_TELEGRAM__WEBHOOK_SECRET must be 1-256 of A-Z a-z 0-9 _ - (no other characters)"
         )
     redactor = protect_secrets(bot_token(telegram), secret)
-    if log.getEffectiveLevel() > logging.INFO:
-        log.setLevel(logging.INFO)  # a long-running service says when it starts and stops
+    service_log = logging.getLogger("bot")  # this module and those it uses (bot.stream_draft)
+    if service_log.getEffectiveLevel() > logging.INFO:
+        service_log.setLevel(logging.INFO)  # a long-running service says when it starts and stops
     if webhook_url is not None and telegram.webhook_secret is None:
         log.info("no NEWSBOT_TELEGRAM__WEBHOOK_SECRET set: generated one for this run")
     archive = Archive(settings)

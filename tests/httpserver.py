@@ -4,7 +4,8 @@ Routes are set per test: a body with its Content-Type, an optional ETag/Last-Mod
 matching If-None-Match/If-Modified-Since gets a 304), a delay (for timeouts), a redirect, or
 a body sent without Content-Length (for streaming limits). Unknown paths get a 404. Every
 request is logged so tests can assert what was asked and with which headers. Starting and
-stopping the server is `ThreadedServer`'s, which the fake OpenAI server shares.
+stopping the server is `ThreadedServer`'s, which the fake OpenAI server and `GatedPage`
+share.
 
     with LocalServer() as server:
         server.route("/feed.rss", rss_bytes, content_type="application/rss+xml", etag='"v1"')
@@ -167,11 +168,12 @@ def _handler_for(state: LocalServer) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class GatedPage:
+class GatedPage(ThreadedServer):
     """One article page whose response waits until the test opens the gate.
 
     A `newsbot ingest` fetching it stays inside its run (holding the ingest lock, between two
-    batches) for exactly as long as the test wants. `asked` is set when the request arrives.
+    batches) for exactly as long as the test wants. `asked` is set when the request arrives;
+    leaving the `with` block opens the gate, so a waiting request finishes before the server stops.
     """
 
     def __init__(self, title: str = "Gated report") -> None:
@@ -180,10 +182,16 @@ class GatedPage:
         sentences = " ".join(
             f"The gated harbour report lists finding number {i} of the inquiry." for i in range(12)
         )
-        body = (
+        self.body = (
             f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
             f"<p>{sentences}</p></article></body></html>"
         ).encode()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/report"
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
         gate = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -192,21 +200,21 @@ class GatedPage:
                 gate.opened.wait(120)
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(gate.body)))
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(body)
+                    self.wfile.write(gate.body)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - base signature
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/report"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return Handler
 
-    def close(self) -> None:
-        """Let any waiting request finish, then stop serving."""
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
         self.opened.set()
-        self._server.shutdown()
-        self._server.server_close()
+        super().__exit__(exc_type, exc, traceback)

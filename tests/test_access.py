@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 
 from bot.formatting import answer_html, sources_html
-from bot.telegram import ADMINS_ONLY, FAILED, GONE, REFUSAL, protect_secrets
+from bot.redaction import protect_secrets
+from bot.telegram import ADMINS_ONLY, FAILED, GONE, REFUSAL
 from ingest.articles import Article
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive

@@ -445,9 +445,8 @@ def test_killed_ingests_recover_full(scenario: Scenario, tmp_path: Path) -> None
 
 @pytest.fixture
 def gate() -> Iterator[GatedPage]:
-    page = GatedPage()
-    yield page
-    page.close()
+    with GatedPage() as page:
+        yield page
 
 
 def _has_open(pid: int, path: Path) -> bool:

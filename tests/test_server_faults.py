@@ -128,9 +128,8 @@ def _check_whole(archive: Archive) -> int:
 
 @pytest.fixture
 def gate() -> Iterator[GatedPage]:
-    page = GatedPage("Pier inquiry report")
-    yield page
-    page.close()
+    with GatedPage("Pier inquiry report") as page:
+        yield page
 
 
 def test_server_killed_during_an_ingest(

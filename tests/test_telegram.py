@@ -30,8 +30,11 @@ import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
 
+from bot.chat_state import ANSWERS_PER_CHAT, MAX_CHATS, ChatState, ChatStates
 from bot.cli import cli
 from bot.formatting import MAX_MESSAGE
+from bot.limiter import QuestionLimiter
+from bot.redaction import SecretFilter
 from bot.telegram import (
     ADMINS_ONLY,
     FAILED,
@@ -39,8 +42,6 @@ from bot.telegram import (
     NO_ANSWER_YET,
     REFUSAL,
     BotApp,
-    QuestionLimiter,
-    SecretFilter,
     build_application,
     safe_file_name,
 )
@@ -153,11 +154,13 @@ def _app(
     archive: Archive, fake: FakeTelegram, responder: Responder | None = None, **telegram: Any
 ) -> BotApp:
     typing_interval = telegram.pop("typing_interval", 4.0)
+    max_chats = telegram.pop("max_chats", MAX_CHATS)
     return build_application(
         _settings(archive, fake, **telegram),
         archive,
         responder=responder,
         typing_interval=typing_interval,
+        max_chats=max_chats,
     )
 
 
@@ -281,6 +284,72 @@ def test_foreign_unknown_and_malformed_buttons_get_an_alert(
     presses = fake.calls("answerCallbackQuery")
     assert [(p.params["text"], p.params["show_alert"]) for p in presses] == [(GONE, True)] * 4
     assert len(_answers(fake, 8)) == 1  # nothing from the archive for any of them
+
+
+def test_button_of_a_forgotten_chat_asks_to_ask_again(
+    fake: FakeTelegram, news: Archive, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With room for two chats, two newer chats push out the first: its old Sources button gets
+    the "ask again" alert (no error), /sources has nothing, and a fresh question works again."""
+
+    async def scenario() -> None:
+        async with _running(_app(news, fake, max_chats=2)):
+            fake.inject_message(7, 7, STRIKE_Q)
+            (old,) = await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+            fake.inject_message(8, 8, PANDA_Q)
+            fake.inject_message(9, 9, PANDA_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=8))
+            await fake.wait_for_async(is_call("sendMessage", chat_id=9))
+            fake.inject_callback_query(7, 7, _button(old), old.result["message_id"])
+            await fake.wait_for_async(is_call("answerCallbackQuery"))
+            fake.inject_message(7, 7, "/sources")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
+            fake.inject_message(7, 7, STRIKE_Q)
+            new = (await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=3))[-1]
+            fake.inject_callback_query(7, 7, _button(new), new.result["message_id"])
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=4)
+
+    with caplog.at_level(logging.ERROR):
+        asyncio.run(scenario())
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    gone, shown = fake.calls("answerCallbackQuery")
+    assert (gone.params["text"], gone.params["show_alert"]) == (GONE, True)
+    assert not shown.params.get("show_alert")
+    texts = [c.result["text"] for c in _answers(fake, 7)]
+    assert texts[1] == NO_ANSWER_YET
+    assert "About 4,000 workers" in texts[2]
+    assert "Port strike <b begins & dockers walk out · Harbor <Wire>" in texts[3]
+
+
+def _answer(number: int) -> Answer:
+    return Answer(
+        question=f"q{number}", text=f"answer {number}", citations=(), passages=(), abstained=True
+    )
+
+
+def test_chat_state_keeps_only_the_most_recent_answers() -> None:
+    state = ChatState()
+    keys = [state.remember(_answer(n)) for n in range(ANSWERS_PER_CHAT + 3)]
+    assert len(state.answers) == ANSWERS_PER_CHAT
+    assert all(key not in state.answers for key in keys[:3])
+    assert [state.answers[key].question for key in keys[3:]] == [
+        f"q{n}" for n in range(3, ANSWERS_PER_CHAT + 3)
+    ]
+
+
+def test_chat_states_forget_the_least_recently_used_chat() -> None:
+    chats = ChatStates(max_chats=3)
+    first = chats.get(1)
+    chats.get(2).remember(_answer(2))
+    chats.get(3)
+    assert chats.get(1) is first  # asking again makes chat 1 the most recently used
+    assert chats.peek(2) is not None  # peeking (a button press) does not
+    chats.get(4)
+    assert chats.peek(2) is None
+    assert [chats.peek(chat) is not None for chat in (1, 3, 4)] == [True, True, True]
+    assert len(chats) == 3
+    assert not chats.get(2).answers  # a forgotten chat starts afresh, pushing out the oldest
+    assert chats.peek(3) is None
 
 
 def test_group_answers_only_when_addressed(fake: FakeTelegram, news: Archive) -> None:
