@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from sentence_transformers import SentenceTransformer
 
     from config.settings import EmbeddingSettings
-    from retrieval.embedding import make_embedder, resolve_model
+    from retrieval.embedding import make_embedder, quantize_int8, resolve_model
 
     info = report.machine()
     work = Path(tempfile.mkdtemp(prefix="newsbot-ingest-bench-"))
@@ -136,10 +136,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     model_path = resolve_model(EmbeddingSettings().model)
     batch = EmbeddingSettings().batch_size
 
-    ours_embedder = make_embedder(EmbeddingSettings())
+    ours_embedder = make_embedder(EmbeddingSettings(backend=args.backend))
     plain_embedder = HuggingFaceEmbedding(model_name=model_path)  # llama-index defaults
     tuned_embedder = HuggingFaceEmbedding(model_name=model_path, embed_batch_size=batch)
     raw_model = SentenceTransformer(model_path, device="cpu")
+    if args.backend == "torch-int8":  # the ceiling of the same model and backend
+        quantize_int8(raw_model, inplace=True)
     raw_model.encode(texts[:batch], batch_size=batch)  # warm-up: first call pays allocation
     ours_embedder.get_text_embedding_batch(texts[:batch])
     plain_embedder.get_text_embedding_batch(texts[:10])
@@ -196,6 +198,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "articles": n_articles,
         "chunks_ours": len(texts),
         "batch_size": batch,
+        "backend": args.backend,
         "torch_threads": _torch_threads(),
         "runs": runs,
         "median": medians,
@@ -242,6 +245,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tuned", action="store_true", help="also run plain-tuned")
     parser.add_argument("--name", default="ingest", help="results/NAME.json")
+    parser.add_argument(
+        "--backend", default="torch", choices=["torch", "torch-int8"], help="ours and raw"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile one ingest of ours")
     args = parser.parse_args()
     if args.profile:

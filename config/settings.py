@@ -20,7 +20,11 @@ class EmbeddingSettings(BaseModel):
     """Which sentence-transformers model turns text into vectors, and how."""
 
     model: str = PACKAGED_MODEL
-    backend: Literal["torch", "onnx"] = "torch"
+    backend: Literal["torch", "torch-int8", "onnx"] = Field(
+        default="torch",
+        description="torch; torch-int8 (linear layers quantised to int8: faster on CPU, "
+        "different vectors, so an archive keeps the backend it was ingested with); onnx",
+    )
     batch_size: int = Field(default=128, ge=1)
     device: str = "cpu"
 

@@ -17,7 +17,13 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from config.settings import Settings
 from retrieval.catalog import Catalog, CatalogStats
-from retrieval.embedding import Read, make_embedder, make_reader
+from retrieval.embedding import (
+    EmbeddingError,
+    Read,
+    embedding_identity,
+    make_embedder,
+    make_reader,
+)
 from retrieval.store import ChunkStore
 
 P = ParamSpec("P")
@@ -52,11 +58,28 @@ class Archive:
 
     @property
     def embedder(self) -> BaseEmbedding:
-        """The embedding model, loaded once on first use."""
+        """The embedding model, loaded once on first use.
+
+        An archive keeps the embedding its vectors were made with: loading another one would
+        compare questions with vectors of a different space and quietly find nonsense.
+        """
         with self._lock:
             if self._embedder is None:
+                self._check_embedding()
                 self._embedder = make_embedder(self.settings.embedding)
             return self._embedder
+
+    def _check_embedding(self) -> None:
+        wanted = embedding_identity(self.settings.embedding)
+        stored = self.catalog.meta("embedding")
+        if stored is None:
+            self.catalog.set_meta("embedding", wanted)
+        elif stored != wanted:
+            raise EmbeddingError(
+                f"the archive in {self.data_dir} was embedded with {stored}, but the settings "
+                f"ask for {wanted}: set NEWSBOT_EMBEDDING__MODEL and NEWSBOT_EMBEDDING__BACKEND "
+                "back, or ingest into a new --data-dir with the new model"
+            )
 
     def in_background(self, work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Future[R]:
         """Run `work` on a helper thread: a question's keyword search (SQLite) overlaps its

@@ -61,6 +61,10 @@ END;
 CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
     INSERT INTO chunk_fts(chunk_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
 END;
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cleanup (
     article_id TEXT PRIMARY KEY,
     keep_hash TEXT NOT NULL
@@ -371,6 +375,15 @@ class Catalog:
                 found = 0
             rarity[term] = math.log((total - found + 0.5) / (found + 0.5) + 1.0)
         return rarity
+
+    def meta(self, key: str) -> str | None:
+        """A value the archive keeps about itself (e.g. which embedding made its vectors)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     def latest_dates(self, limit: int = 1) -> list[date]:
         """The newest publication dates held (for 'the latest is from ...')."""

