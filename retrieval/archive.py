@@ -135,7 +135,8 @@ class Archive:
             store_kind=self.store.kind,
             store_location=self.store.location,
             vectors=self.store.count(),
-            embedding_model=self.settings.embedding.model,
+            embedding_model=self.catalog.meta("embedding")
+            or embedding_identity(self.settings.embedding),
         )
 
     def close(self) -> None:
