@@ -13,7 +13,7 @@ News convention settles the ambiguous cases:
   publication, since articles also announce the coming week.
 * A month without a year is the most recent one that has begun by the month after
   publication ("in June" in a 20 May article is this June); "last May" has ended, "next May"
-  has not begun. "May" needs the same cues as in questions (`timeframe.month_cue`).
+  has not begun. "May" needs the same cues as in questions (`calendar_words.month_cue`).
 * "last night" is the evening before publication; "this morning" and "tonight" are the
   publication day.
 * Exactly one of `day`, `span`, `month`, `year` is set: the most precise thing known. Weeks,
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, TypeVar
 
-from retrieval.timeframe import (
+from retrieval.calendar_words import (
     MONTH_NAMES,
     NUMBER_PATTERN,
     WEEKDAY_NAMES,
@@ -38,8 +38,6 @@ from retrieval.timeframe import (
     Point,
     Span,
     add_months,
-    describe_window,
-    format_day,
     is_count,
     month_cue,
     month_span,
@@ -49,6 +47,7 @@ from retrieval.timeframe import (
     unit_ago,
     week_span,
 )
+from retrieval.timeframe import describe_window, format_day
 
 __all__ = ["ResolvedDate", "format_day", "resolve_dates"]
 

@@ -13,8 +13,9 @@ import re
 from datetime import date
 
 from retrieval.article_dates import resolve_dates
+from retrieval.calendar_words import MONTH_NAMES
 from retrieval.sentences import STOPWORDS, stem, words
-from retrieval.timeframe import MONTH_NAMES, format_day
+from retrieval.timeframe import format_day
 
 _NUMBER = re.compile(
     r"(?<![\w.])(?:US)?[$£€#]?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|"

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retrieval.article_dates import ResolvedDate, format_day, resolve_dates
-from retrieval.timeframe import MONTH_NAMES, WEEKDAY_NAMES
+from retrieval.calendar_words import MONTH_NAMES, WEEKDAY_NAMES
 
 D = date
 WED = D(2019, 5, 22)  # publication day, a Wednesday
