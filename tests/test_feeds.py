@@ -18,7 +18,7 @@ from tests.httpserver import FIXTURES, LocalServer
 
 TODAY = date(2024, 3, 1)
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
-SETTINGS = IngestSettings(fetch_timeout_s=0.5, fetch_max_mb=1)
+SETTINGS = IngestSettings(fetch_timeout_s=2, fetch_max_mb=1)  # generous for loaded CI hosts
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ from ingest.loaders import load_paths
 from tests.httpserver import FIXTURES, LocalServer
 
 TODAY = date(2024, 3, 1)
-SETTINGS = IngestSettings(fetch_timeout_s=0.5, fetch_max_mb=1, user_agent="newsbot-test/1.0")
+# Long enough that a loaded CI host still fetches a local page in time (0.5 s was not: a
+# 6-byte PNG once "timed out"); the slow routes take longer still.
+SETTINGS = IngestSettings(fetch_timeout_s=2, fetch_max_mb=1, user_agent="newsbot-test/1.0")
 
 
 @pytest.fixture
@@ -89,8 +91,8 @@ def test_http_error_status(server: LocalServer, fetcher: Fetcher) -> None:
 
 
 def test_timeout(server: LocalServer, fetcher: Fetcher) -> None:
-    server.route("/slow", "<p>late</p>", delay_s=1.5)
-    with pytest.raises(FetchError, match=r"timed out after 0.5 s"):
+    server.route("/slow", "<p>late</p>", delay_s=3.5)
+    with pytest.raises(FetchError, match=r"timed out after 2 s"):
         fetcher.get(server.url("/slow"))
 
 
@@ -169,7 +171,7 @@ def test_fetch_article_errors_name_the_url_and_the_list(
 def test_url_list_fetched_end_to_end(tmp_path: Path, server: LocalServer, fetcher: Fetcher) -> None:
     for name in ("bridge", "harbour"):
         server.serve_fixture(f"/pages/{name}.html", f"pages/{name}.html", "text/html")
-    server.route("/slow/story.html", "<p>too late</p>", delay_s=1.5)
+    server.route("/slow/story.html", "<p>too late</p>", delay_s=3.5)
     urls = tmp_path / "urls.txt"
     urls.write_text(server.localize((FIXTURES / "urls.txt").read_text(encoding="utf-8")))
     pending = list(load_paths([urls], settings=SETTINGS, today=TODAY))
@@ -183,5 +185,5 @@ def test_url_list_fetched_end_to_end(tmp_path: Path, server: LocalServer, fetche
         server.url("/pages/missing-story.html"), f"HTTP 404 Not Found (listed in {urls}:5)"
     )
     assert slow == LoadError(
-        server.url("/slow/story.html"), f"timed out after 0.5 s (listed in {urls}:6)"
+        server.url("/slow/story.html"), f"timed out after 2 s (listed in {urls}:6)"
     )

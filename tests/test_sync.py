@@ -49,7 +49,7 @@ class CountingEmbedding(HashingEmbedding):
 @pytest.fixture
 def counting_archive(tmp_path: Path) -> Iterator[tuple[Archive, CountingEmbedding]]:
     embedder = CountingEmbedding(dimensions=256)
-    settings = make_settings(tmp_path / "data", ingest=IngestSettings(fetch_timeout_s=0.5))
+    settings = make_settings(tmp_path / "data", ingest=IngestSettings(fetch_timeout_s=2))
     archive = Archive(settings, embedder=embedder)
     yield archive, embedder
     archive.close()
@@ -108,7 +108,7 @@ def test_feeds_cli_round_trip(
 def test_url_list_with_404_and_timeout(
     sources_server: LocalServer, archive: Archive, tmp_path: Path
 ) -> None:
-    sources_server.route("/slow.html", b"<html><body><p>late</p></body></html>", delay_s=2.0)
+    sources_server.route("/slow.html", b"<html><body><p>late</p></body></html>", delay_s=3.5)
     urls = tmp_path / "urls.txt"
     urls.write_text(
         "\n".join(
@@ -121,7 +121,7 @@ def test_url_list_with_404_and_timeout(
             ]
         )
     )
-    settings = IngestSettings(fetch_timeout_s=0.5)
+    settings = IngestSettings(fetch_timeout_s=2)
     items = list(gather([str(urls)], settings=settings, today=TODAY))
     summary = Ingestor(archive).ingest(items)
     assert summary.added == 2
