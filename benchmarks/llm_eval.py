@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.evaluate import format_metric
 from config.settings import LLMSettings, Settings
 from retrieval.archive import Archive
 from retrieval.evalset import load_questions
@@ -45,14 +46,6 @@ ROWS = (
     ("latency p50 (s)", "latency_p50_s"),
     ("latency p95 (s)", "latency_p95_s"),
 )
-
-
-def fmt(value: object) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -157,10 +150,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def table(report: dict[str, Any]) -> str:
     ext, llm, extra = report["extractive"], report["llm"], report["llm_extra"]
     lines = ["| metric | extractive | LLM (verified) |", "|---|---:|---:|"]
-    lines += [f"| {label} | {fmt(ext[key])} | {fmt(llm[key])} |" for label, key in ROWS]
+    lines += [
+        f"| {label} | {format_metric(ext[key])} | {format_metric(llm[key])} |"
+        for label, key in ROWS
+    ]
     lines.append(
         f"| time to first token p50 / p95 (s) | - | "
-        f"{fmt(extra['ttft_p50_s'])} / {fmt(extra['ttft_p95_s'])} |"
+        f"{format_metric(extra['ttft_p50_s'])} / {format_metric(extra['ttft_p95_s'])} |"
     )
     return "\n".join(lines)
 
@@ -177,7 +173,7 @@ Both columns share retrieval and the extractive step; the LLM column adds genera
 verification (`retrieval/generation.py`), falling back to the extractive answer when nothing
 of the reply is supported. Latency is per question, end to end. Time to first token counts
 from the question (the user's wait); from the start of generation it was
-{fmt(extra["model_ttft_p50_s"])} s p50 / {fmt(extra["model_ttft_p95_s"])} s p95.
+{format_metric(extra["model_ttft_p50_s"])} s p50 / {format_metric(extra["model_ttft_p95_s"])} s p95.
 
 {table(report)}
 

@@ -95,7 +95,8 @@ def run_system(
     return RunResult(name, summarize(scores), records)
 
 
-def _fmt(value: object) -> str:
+def format_metric(value: object) -> str:
+    """A metric as the tables print it: three decimals, "-" when it does not apply."""
     if value is None:
         return "-"
     if isinstance(value, float):
@@ -112,7 +113,9 @@ def table(results: list[RunResult]) -> str:
     n = results[0].summary.overall
     lines.append(f"{'questions':<{width}}" + "".join(f"{n.questions:>12}" for _ in results))
     for label, key, _ in ROWS:
-        lines.append(f"{label:<{width}}" + "".join(f"{_fmt(c.get(key)):>12}" for c in columns))
+        lines.append(
+            f"{label:<{width}}" + "".join(f"{format_metric(c.get(key)):>12}" for c in columns)
+        )
     lines.append("")
     keys = ("hit@5", "mrr@10", "accuracy", "f1", "abstention_rate", "false_refusal_rate")
     header = ["type", "n"] + [
@@ -125,7 +128,7 @@ def table(results: list[RunResult]) -> str:
         for r in results:
             metrics: MetricSet | None = r.summary.by_type.get(kind)
             data = metric_set_to_dict(metrics) if metrics else {}
-            row += [_fmt(data.get(k)) for k in keys if k != "mrr@10"]
+            row += [format_metric(data.get(k)) for k in keys if k != "mrr@10"]
         lines.append("  ".join(f"{c:>12}" for c in row))
     return "\n".join(lines)
 
@@ -141,7 +144,7 @@ def check_thresholds(summary: Summary, limits: dict[str, float | None]) -> list[
         got = overall.get(key)
         if not isinstance(got, int | float) or (got < value if higher else got > value):
             sign = ">=" if higher else "<="
-            missed.append(f"{key} = {_fmt(got)}, required {sign} {value}")
+            missed.append(f"{key} = {format_metric(got)}, required {sign} {value}")
     return missed
 
 

@@ -310,7 +310,7 @@ def score_sentences(
         # Embedding is the costly part on a CPU: only the lexically strongest sentences (with
         # a head start for the best-ranked passages) are read for meaning.
         candidates.sort(key=lambda c: (-(c[2] + 0.15 / (1 + c[1])), c[1]))
-        candidates = _with_typed(prof, candidates, max_candidates)
+        candidates = _with_room_for_answers(prof, candidates, max_candidates)
     if not candidates:
         return []
     query_vector, *vectors = embed([question, *(c[0] for c in candidates)])
@@ -325,7 +325,7 @@ def score_sentences(
     return scored
 
 
-def _with_typed(
+def _with_room_for_answers(
     prof: QuestionProfile, ranked: list[tuple[str, int, float]], limit: int
 ) -> list[tuple[str, int, float]]:
     """The first `limit` candidates, keeping room for a few that hold what the question asks.

@@ -35,7 +35,6 @@ class SearchResult:
     passages: tuple[Passage, ...]
     dense_hits: int
     keyword_hits: int
-    query_vector: tuple[float, ...]
 
 
 def rrf(rankings: Iterable[list[str]], k: int = 60) -> dict[str, float]:
@@ -100,7 +99,6 @@ def search(archive: Archive, query: str, options: SearchOptions) -> SearchResult
         passages=tuple(passages),
         dense_hits=len(dense_ids),
         keyword_hits=len(keyword_ids),
-        query_vector=tuple(vector),
     )
 
 

@@ -13,9 +13,12 @@ import pytest
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from config.settings import EmbeddingSettings, Settings
+from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
 from retrieval.embedding import HashingEmbedding, make_embedder
+from tests.fake_telegram import FakeTelegram
 from tests.httpserver import LocalServer
+from tests.telegram_data import ARTICLES, BOT
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -136,3 +139,18 @@ def sources_server() -> Iterator[LocalServer]:
             last_modified="Tue, 02 Jul 2019 09:00:00 GMT",
         )
         yield local
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API server on 127.0.0.1 for the bot named `BOT`."""
+    with FakeTelegram(bot_username=BOT) as server:
+        yield server
+
+
+@pytest.fixture
+def news(archive: Archive) -> Archive:
+    """The Telegram tests' archive (tests/telegram_data.py): the port strike and the pandas."""
+
+    assert Ingestor(archive).ingest(ARTICLES).added == 2
+    return archive

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -30,11 +29,8 @@ from retrieval.archive import Archive
 from retrieval.responder import Responder
 from retrieval.results import Answer, Citation, Passage
 from tests.fake_telegram import ApiCall, FakeTelegram, is_call, parse_html
+from tests.telegram_data import ARTICLES, BOT, PANDA_Q, STRIKE_Q
 from tests.test_telegram import (
-    ARTICLES,
-    BOT,
-    PANDA_Q,
-    STRIKE_Q,
     _answers,
     _app,
     _button,
@@ -44,18 +40,6 @@ from tests.test_telegram import (
 )
 
 TOKEN_KEY = "TEST-token-for-newsbot"  # the secret half of FakeTelegram's default token
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram(bot_username=BOT) as server:
-        yield server
-
-
-@pytest.fixture
-def news(archive: Archive) -> Archive:
-    assert Ingestor(archive).ingest(ARTICLES).added == 2
-    return archive
 
 
 class CountingResponder(Responder):

@@ -46,7 +46,8 @@ from retrieval.embedding import HashingEmbedding
 from retrieval.timeframe import parse_timeframe, strip_time_expression
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram, is_call, parse_html
-from tests.test_telegram import ARTICLES, BOT, STRIKE_Q, _answers, _app, _running
+from tests.telegram_data import STRIKE_Q
+from tests.test_telegram import _answers, _app, _running
 
 TODAY = date(2024, 3, 1)
 _INVISIBLE_OR_CONTROL = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\x00-\x08\x1b]")
@@ -668,19 +669,6 @@ def test_there_are_at_least_thirty_kinds() -> None:
 
 
 # --- Telegram: messages and uploads ---------------------------------------------------------
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram(bot_username=BOT) as server:
-        yield server
-
-
-@pytest.fixture
-def news(archive: Archive) -> Archive:
-    """The archive of tests/test_telegram.py: the port strike and the red pandas."""
-    assert Ingestor(archive).ingest(ARTICLES).added == 2
-    return archive
 
 
 STICKER = {

@@ -32,7 +32,8 @@ from retrieval.responder import AskOptions, Responder
 from retrieval.results import Answer
 from tests.conftest import EXAMPLES, make_settings
 from tests.fake_telegram import FakeTelegram, is_call
-from tests.test_telegram import ARTICLES, BOT, PANDA_Q, STRIKE_Q, _app, _running
+from tests.telegram_data import BOT, PANDA_Q, STRIKE_Q
+from tests.test_telegram import _app, _running
 
 MEMORY_GROWTH_MB = 50.0
 
@@ -49,12 +50,6 @@ class RecordingResponder(Responder):
         turns = len(conversation.turns) if isinstance(conversation, Conversation) else -1
         self.asked.append((question, turns))
         return super().ask(question, *args, **kwargs)
-
-
-@pytest.fixture
-def news(archive: Archive) -> Archive:
-    assert Ingestor(archive).ingest(ARTICLES).added == 2
-    return archive
 
 
 @dataclass(frozen=True)

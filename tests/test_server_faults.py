@@ -35,7 +35,8 @@ from tests.chroma_server import ChromaServer
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram, is_call
 from tests.httpserver import GatedPage
-from tests.test_telegram import ARTICLES, BOT, STRIKE_Q, _answers, _app, _running
+from tests.telegram_data import ARTICLES, BOT, STRIKE_Q
+from tests.test_telegram import _answers, _app, _running
 
 pytestmark = pytest.mark.server
 

@@ -21,7 +21,6 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,6 @@ from bot.telegram import (
     safe_file_name,
 )
 from config.settings import Settings, TelegramSettings
-from ingest.articles import Article
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
 from retrieval.conversation import Conversation
@@ -54,36 +52,7 @@ from retrieval.responder import AskOptions, Responder
 from retrieval.results import Answer
 from tests.conftest import ROOT, make_settings
 from tests.fake_telegram import ApiCall, FakeTelegram, is_call, parse_html
-
-BOT = "newsbot_test_bot"
-PORT_URL = "https://news.example/port-strike?id=1&ref=x"
-STRIKE_Q = "How many workers joined the strike at Meridian City port?"
-PANDA_Q = "When will the red panda cubs go on public view?"
-ARTICLES = [
-    Article(
-        title="Port strike <b begins & dockers walk out",
-        body=(
-            "Dock workers at Meridian City port walked out on Monday morning. About 4,000 "
-            "workers joined the strike at Meridian City port, the union said. The port authority "
-            "called the walkout <script>alert(1)</script> unlawful & costly, a spokesman said."
-        ),
-        origin="test:port",
-        url=PORT_URL,
-        source="Harbor <Wire>",
-        published=date(2025, 3, 3),
-    ),
-    Article(
-        title="Red panda cubs at Kestrel Bay Zoo",
-        body=(
-            "Two red panda cubs were born at Kestrel Bay Zoo this spring. The cubs will go on "
-            "public view in June, keepers said."
-        ),
-        origin="test:pandas",
-        url="https://news.example/pandas",
-        source="Bay Herald",
-        published=date(2025, 5, 1),
-    ),
-]
+from tests.telegram_data import ARTICLES, BOT, PANDA_Q, PORT_URL, STRIKE_Q
 
 
 class RecordingResponder(Responder):
@@ -125,19 +94,6 @@ class LongResponder(Responder):
 class FailingResponder(Responder):
     def ask(self, question: str, *args: Any, **kwargs: Any) -> Answer:
         raise RuntimeError(f"disk on fire at /srv/secret/{self.settings.data_dir}")
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    with FakeTelegram(bot_username=BOT) as server:
-        yield server
-
-
-@pytest.fixture
-def news(archive: Archive) -> Archive:
-    summary = Ingestor(archive).ingest(ARTICLES)
-    assert summary.added == 2
-    return archive
 
 
 def _settings(archive: Archive, fake: FakeTelegram, **telegram: Any) -> Settings:
