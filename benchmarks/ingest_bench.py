@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from sentence_transformers import SentenceTransformer
 
     from config.settings import EmbeddingSettings
-    from retrieval.embedding import make_embedder, quantize_int8, resolve_model
+    from retrieval.archive.embedding import make_embedder, quantize_int8, resolve_model
 
     info = report.machine()
     work = Path(tempfile.mkdtemp(prefix="newsbot-ingest-bench-"))
@@ -213,7 +213,7 @@ def profile(args: argparse.Namespace) -> None:
     import pstats
 
     from config.settings import EmbeddingSettings
-    from retrieval.embedding import make_embedder
+    from retrieval.archive.embedding import make_embedder
 
     work = Path(tempfile.mkdtemp(prefix="newsbot-ingest-profile-"))
     corpus = synthetic.write_jsonl(work / "corpus.jsonl", args.articles, seed=args.seed)

@@ -27,13 +27,13 @@ from typing import Any
 from bot.evaluate import format_metric
 from config.settings import LLMSettings, Settings
 from retrieval.archive import Archive
-from retrieval.evalset import load_questions
-from retrieval.generation import generate_answer
-from retrieval.llamacpp import default_threads
-from retrieval.llm import make_llm
-from retrieval.metrics import metric_set_to_dict, percentile, score_question, summarize
+from retrieval.citations import SupportChecker
+from retrieval.evaluation.metrics import metric_set_to_dict, percentile, score_question, summarize
+from retrieval.evaluation.questions import load_questions
+from retrieval.generation.generate import generate_answer
+from retrieval.generation.llamacpp import default_threads
+from retrieval.generation.llm import make_llm
 from retrieval.responder import AskOptions, Responder
-from retrieval.support import SupportChecker
 
 TITLE = "## LLM mode (Qwen2.5-Coder-0.5B) vs extractive"
 ROWS = (

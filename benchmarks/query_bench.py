@@ -78,7 +78,7 @@ def fill(data_dir: Path, chunks: int, seed: int) -> dict[str, Any]:
     from ingest.articles import Article
     from ingest.pipeline import Ingestor
     from retrieval.archive import Archive
-    from retrieval.embedding import HashingEmbedding
+    from retrieval.archive.embedding import HashingEmbedding
 
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, data_dir=data_dir, embedding=EmbeddingSettings(model="deterministic:384")
@@ -195,7 +195,7 @@ def profile_process(data_dir: Path, count: int) -> dict[str, Any]:
 
 def keyword_process(data_dir: Path, count: int, reps: int) -> dict[str, Any]:
     """Only the catalog: what the FTS5 keyword index costs in memory and time."""
-    from retrieval.catalog import Catalog
+    from retrieval.archive.catalog import Catalog
 
     before = report.current_rss_mb()
     peak_before = report.peak_rss_mb()

@@ -40,7 +40,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
 
 
 def _records(start: int, count: int, texts: list[str]) -> list[Any]:
-    from retrieval.store import ChunkRecord
+    from retrieval.archive.store import ChunkRecord
 
     day = date(2005, 1, 1)
     return [
@@ -62,7 +62,7 @@ def _records(start: int, count: int, texts: list[str]) -> list[Any]:
 
 def run_config(name: str, size: int, slice_size: int, texts: list[str]) -> dict[str, Any]:
     from config.settings import ChromaSettings
-    from retrieval.store import ChunkStore
+    from retrieval.archive.store import ChunkStore
 
     work = Path(tempfile.mkdtemp(prefix=f"newsbot-store-{name}-"))
     store = ChunkStore(ChromaSettings(**CONFIGS[name]), work)

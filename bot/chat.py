@@ -8,7 +8,7 @@ import click
 
 from bot.render import answer_text
 from retrieval.archive import Archive
-from retrieval.conversation import Conversation
+from retrieval.question.followup import Conversation
 from retrieval.responder import AskOptions, Responder
 
 HELP = (

@@ -13,7 +13,7 @@ import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from retrieval.conversation import Conversation
+from retrieval.question.followup import Conversation
 from retrieval.results import Answer
 
 ANSWERS_PER_CHAT = 16  # how far back a Sources button keeps working

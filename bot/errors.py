@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ingest.fetch import FetchError
 from ingest.pipeline import IngestLockedError
-from retrieval.embedding import EmbeddingError
-from retrieval.store import StoreError
+from retrieval.archive.embedding import EmbeddingError
+from retrieval.archive.store import StoreError
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     StoreError,

@@ -19,8 +19,8 @@ from typing import Any
 import click
 
 from retrieval.archive import Archive
-from retrieval.evalset import EvalQuestion, load_questions
-from retrieval.metrics import (
+from retrieval.citations import SupportChecker
+from retrieval.evaluation.metrics import (
     MetricSet,
     QuestionScore,
     Summary,
@@ -30,8 +30,8 @@ from retrieval.metrics import (
     summarize,
     summary_to_dict,
 )
+from retrieval.evaluation.questions import EvalQuestion, load_questions
 from retrieval.results import Answer
-from retrieval.support import SupportChecker
 
 # Each row: its label, its key in metric_set_to_dict, and whether higher is better.
 ROWS: tuple[tuple[str, str, bool], ...] = (
@@ -201,7 +201,7 @@ def eval_command(
 
     results = [run_system("newsbot", questions, ours, checker)]
     if baseline:
-        from retrieval.baseline import BaselinePipeline
+        from retrieval.evaluation.baseline import BaselinePipeline
 
         click.echo("building the baseline index (plain llama-index VectorStoreIndex) ...", err=True)
         plain = BaselinePipeline(archive, top_k=top_k)

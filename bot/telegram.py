@@ -71,7 +71,7 @@ from ingest.pipeline import IngestLockedError, Ingestor, IngestSummary, ingest_l
 from ingest.subscriptions import SubscriptionError, Subscriptions
 from ingest.sync import subscriptions_path, sync_all
 from retrieval.archive import Archive
-from retrieval.conversation import Conversation
+from retrieval.question.followup import Conversation
 from retrieval.responder import AskOptions, Responder
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 # Re-exported for code that imports it beside article_id; the alias marks that for mypy --strict.
-from retrieval.urls import canonical_url as canonical_url  # noqa: PLC0414 - re-export
+from retrieval.text.urls import canonical_url as canonical_url  # noqa: PLC0414 - re-export
 
 # Where a publication date came from, so a reader can judge how far to trust it.
 DateSource = Literal[

@@ -8,8 +8,8 @@ with `title · outlet · date`, so a question naming the outlet or the time find
 from __future__ import annotations
 
 from ingest.articles import Article
-from retrieval.sentences import split_sentences
-from retrieval.store import ChunkRecord
+from retrieval.archive.store import ChunkRecord
+from retrieval.text.sentences import split_sentences
 
 
 def header(article: Article) -> str:

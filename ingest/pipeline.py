@@ -24,8 +24,8 @@ from ingest.chunking import chunk_article
 from ingest.syndication import SyndicationIndex
 from ingest.warc import WarcSkip
 from retrieval.archive import Archive
-from retrieval.catalog import ArticleRecord
-from retrieval.store import ChunkRecord
+from retrieval.archive.catalog import ArticleRecord
+from retrieval.archive.store import ChunkRecord
 
 log = logging.getLogger(__name__)
 

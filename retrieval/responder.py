@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from llama_index.core.llms import LLM
 
-from retrieval.answer import (
+from retrieval.answering.answer import (
     DATE_WORDS,
     Evidence,
     QuestionProfile,
@@ -30,22 +30,22 @@ from retrieval.answer import (
     profile,
     score_sentences,
 )
+from retrieval.answering.short_answer import fit, short_answer
 from retrieval.archive import Archive
-from retrieval.compound import split_question
-from retrieval.conversation import Conversation
-from retrieval.generation import generate_answer
-from retrieval.llm import LLMError, make_llm
-from retrieval.results import Answer, Passage
-from retrieval.search import SearchOptions, search
-from retrieval.short_answer import fit, short_answer
-from retrieval.support import SupportChecker
-from retrieval.timeframe import (
+from retrieval.citations import SupportChecker
+from retrieval.generation.generate import generate_answer
+from retrieval.generation.llm import LLMError, make_llm
+from retrieval.question.compound import split_question
+from retrieval.question.followup import Conversation
+from retrieval.question.timeframe import (
     TimeFrame,
     describe_window,
     format_day,
     parse_timeframe,
     strip_time_expression,
 )
+from retrieval.results import Answer, Passage
+from retrieval.search import SearchOptions, search
 
 REPORTING_LAG = timedelta(days=7)
 

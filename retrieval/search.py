@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from retrieval.archive import Archive
-from retrieval.catalog import ArticleRecord
+from retrieval.archive.catalog import ArticleRecord
+from retrieval.archive.store import date_where
 from retrieval.results import Passage
-from retrieval.store import date_where
 
 
 @dataclass(frozen=True)

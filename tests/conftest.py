@@ -15,7 +15,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from config.settings import EmbeddingSettings, Settings
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
-from retrieval.embedding import HashingEmbedding, make_embedder
+from retrieval.archive.embedding import HashingEmbedding, make_embedder
 from tests.fake_telegram import FakeTelegram
 from tests.httpserver import LocalServer
 from tests.telegram_data import ARTICLES, BOT

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from config.settings import AnswerSettings
-from retrieval.answer import (
+from retrieval.answering.answer import (
     ScoredSentence,
     choose,
     lexical_coverage,
@@ -14,7 +14,7 @@ from retrieval.answer import (
     score_sentences,
 )
 from retrieval.results import Passage
-from retrieval.sentences import split_sentences
+from retrieval.text.sentences import split_sentences
 
 TITLE = "Basketball player Kobe Bryant dies in helicopter crash"
 BODY = (

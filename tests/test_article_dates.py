@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.article_dates import ResolvedDate, format_day, resolve_dates
-from retrieval.calendar_words import MONTH_NAMES, WEEKDAY_NAMES
+from retrieval.answering.article_dates import ResolvedDate, format_day, resolve_dates
+from retrieval.text.calendar import MONTH_NAMES, WEEKDAY_NAMES
 
 D = date
 WED = D(2019, 5, 22)  # publication day, a Wednesday

@@ -41,9 +41,9 @@ from ingest.intake import gather
 from ingest.pipeline import Ingestor, IngestSummary
 from ingest.warc import WarcSkip
 from retrieval.archive import Archive
-from retrieval.catalog import ArticleRecord
-from retrieval.embedding import HashingEmbedding
-from retrieval.timeframe import parse_timeframe, strip_time_expression
+from retrieval.archive.catalog import ArticleRecord
+from retrieval.archive.embedding import HashingEmbedding
+from retrieval.question.timeframe import parse_timeframe, strip_time_expression
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram, is_call, parse_html
 from tests.telegram_data import STRIKE_Q

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ingest.articles import Article
 from ingest.chunking import chunk_article, header
-from retrieval.sentences import split_sentences
+from retrieval.text.sentences import split_sentences
 
 SENTENCES = [
     "Dock workers at the Port of Meridian walked off the job on Monday.",

@@ -6,7 +6,7 @@ import pytest
 
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
-from retrieval.compound import split_question
+from retrieval.question.compound import split_question
 from retrieval.responder import AskOptions, Responder
 from tests.test_responder import STRIKE
 

@@ -37,7 +37,7 @@ from ingest.articles import Article
 from ingest.intake import gather
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
-from retrieval.embedding import HashingEmbedding
+from retrieval.archive.embedding import HashingEmbedding
 from retrieval.search import SearchOptions, search
 from tests.conftest import make_settings
 from tests.httpserver import GatedPage

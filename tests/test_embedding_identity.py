@@ -11,7 +11,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from bot.cli import cli
 from config.settings import EmbeddingSettings
 from retrieval.archive import Archive
-from retrieval.embedding import EmbeddingError, embedding_identity, make_embedder
+from retrieval.archive.embedding import EmbeddingError, embedding_identity, make_embedder
 from tests.conftest import make_settings
 
 

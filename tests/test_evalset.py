@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.evalset import EvalQuestion, Evidence, QuestionSetError, load_questions
+from retrieval.evaluation.questions import EvalQuestion, Evidence, QuestionSetError, load_questions
 
 FULL = {
     "id": "wn-017",

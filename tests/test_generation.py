@@ -28,23 +28,23 @@ from llama_index.core.llms import LLM, CustomLLM
 from llama_index.core.llms.callbacks import llm_completion_callback
 
 from config.settings import LLMSettings
-from retrieval.generation import (
+from retrieval.citations import SupportChecker, check_citations, citation_numbers
+from retrieval.generation.generate import (
     NOTE_DECLINED,
     NOTE_FAILED,
     NOTE_TIMEOUT,
     NOTE_UNSUPPORTED,
     generate_answer,
 )
-from retrieval.llm import (
+from retrieval.generation.llm import (
     LLMTimeoutError,
     LLMUnavailableError,
     make_llm,
     packaged_gguf,
     stream_reply,
 )
-from retrieval.prompt import SYSTEM_PROMPT, build_messages, select_passages
+from retrieval.generation.prompt import SYSTEM_PROMPT, build_messages, select_passages
 from retrieval.results import Answer, Citation, Passage
-from retrieval.support import SupportChecker, check_citations, citation_numbers
 from tests.fake_openai import FakeOpenAIServer
 
 AS_OF = date(2024, 5, 10)

@@ -26,8 +26,8 @@ from ingest.articles import Article
 from ingest.intake import gather
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
-from retrieval.conversation import Conversation
-from retrieval.embedding import HashingEmbedding
+from retrieval.archive.embedding import HashingEmbedding
+from retrieval.question.followup import Conversation
 from retrieval.responder import AskOptions, Responder
 from retrieval.results import Answer
 from tests.conftest import EXAMPLES, make_settings

@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from retrieval.evalset import EvalQuestion, Evidence
-from retrieval.metrics import (
+from retrieval.citations import SupportChecker
+from retrieval.evaluation.metrics import (
     QuestionScore,
     answer_correct,
     best_f1,
@@ -28,8 +28,8 @@ from retrieval.metrics import (
     summarize,
     token_f1,
 )
+from retrieval.evaluation.questions import EvalQuestion, Evidence
 from retrieval.results import Answer, Citation, Passage
-from retrieval.support import SupportChecker
 
 NOTRE_DAME = "https://en.wikinews.org/wiki/Notre_Dame_fire"
 BODY = "A fire broke out in the roof of Notre-Dame de Paris on 15 April 2019."

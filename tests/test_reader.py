@@ -6,7 +6,7 @@ import math
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from retrieval.embedding import make_reader
+from retrieval.archive.embedding import make_reader
 
 QUESTION = "When did the bus drivers' strike in Ostrava end?"
 ANSWERING = "The Ostrava bus strike ended on Friday after the city agreed a pay rise."

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from bot.cli import cli
 from ingest.articles import Article
 from ingest.pipeline import Ingestor
+from retrieval.answering.short_answer import short_answer
 from retrieval.archive import Archive
-from retrieval.conversation import Conversation, is_follow_up
+from retrieval.question.followup import Conversation, is_follow_up
 from retrieval.responder import AskOptions, Responder
-from retrieval.short_answer import short_answer
 
 STRIKE = [
     Article(
@@ -173,7 +173,7 @@ def test_follow_up_detection(question: str, follow: bool) -> None:
 def test_short_answers(
     kind: str, sentence: str, question: str, published: date | None, expected: str | None
 ) -> None:
-    from retrieval.answer import profile
+    from retrieval.answering.answer import profile
 
     assert short_answer(kind, sentence, question, profile(question).terms, published) == expected
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.sentences import content_words, split_sentences, stem, words
+from retrieval.text.sentences import content_words, split_sentences, stem, words
 
 
 @pytest.mark.parametrize(

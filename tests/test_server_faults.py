@@ -28,9 +28,9 @@ from bot.telegram import FAILED
 from config.settings import ChromaSettings, EmbeddingSettings, Settings
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
-from retrieval.embedding import HashingEmbedding
+from retrieval.archive.embedding import HashingEmbedding
+from retrieval.archive.store import StoreError
 from retrieval.responder import Responder
-from retrieval.store import StoreError
 from tests.chroma_server import ChromaServer
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram, is_call

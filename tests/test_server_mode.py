@@ -25,10 +25,10 @@ from ingest.chunking import chunk_article
 from ingest.intake import gather
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
-from retrieval.embedding import HashingEmbedding
+from retrieval.archive.embedding import HashingEmbedding
+from retrieval.archive.store import ChunkStore, StoreError, date_where
 from retrieval.responder import Responder
 from retrieval.search import SearchOptions, search
-from retrieval.store import ChunkStore, StoreError, date_where
 from tests.chroma_server import ChromaServer, free_port
 from tests.conftest import EXAMPLES, make_settings
 

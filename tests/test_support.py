@@ -8,14 +8,14 @@ from collections.abc import Sequence
 
 import pytest
 
-from retrieval.results import Citation, Passage
-from retrieval.support import (
+from retrieval.citations import (
     SupportChecker,
     check_citations,
     citation_numbers,
     split_sentences,
     strip_citation_markers,
 )
+from retrieval.results import Citation, Passage
 
 PASSAGE = (
     "A fire broke out in the roof of Notre-Dame de Paris on the evening of 15 April 2019. "

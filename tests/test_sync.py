@@ -24,7 +24,7 @@ from ingest.pipeline import Ingestor
 from ingest.subscriptions import Subscriptions
 from ingest.sync import subscriptions_path, sync_all
 from retrieval.archive import Archive
-from retrieval.embedding import HashingEmbedding
+from retrieval.archive.embedding import HashingEmbedding
 from retrieval.search import SearchOptions, search
 from tests.conftest import make_settings
 from tests.httpserver import FIXTURES, LocalServer

@@ -47,7 +47,7 @@ from bot.telegram import (
 from config.settings import Settings, TelegramSettings
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
-from retrieval.conversation import Conversation
+from retrieval.question.followup import Conversation
 from retrieval.responder import AskOptions, Responder
 from retrieval.results import Answer
 from tests.conftest import ROOT, make_settings

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.calendar_words import MONTH_NAMES
-from retrieval.timeframe import TimeFrame, parse_timeframe, strip_time_expression
+from retrieval.question.timeframe import TimeFrame, parse_timeframe, strip_time_expression
+from retrieval.text.calendar import MONTH_NAMES
 
 D = date
 MON = D(2019, 5, 20)  # a Monday

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, TypeVar
 
-from retrieval.calendar_words import (
+from retrieval.question.timeframe import describe_window, format_day
+from retrieval.text.calendar import (
     MONTH_NAMES,
     NUMBER_PATTERN,
     WEEKDAY_NAMES,
@@ -47,7 +48,6 @@ from retrieval.calendar_words import (
     unit_ago,
     week_span,
 )
-from retrieval.timeframe import describe_window, format_day
 
 __all__ = ["ResolvedDate", "format_day", "resolve_dates"]
 

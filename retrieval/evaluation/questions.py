@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from retrieval.metrics import normalize_answer
+from retrieval.evaluation.metrics import normalize_answer
 
 _T = TypeVar("_T")
 

@@ -19,7 +19,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from config.settings import PACKAGED_MODEL, EmbeddingSettings
-from retrieval.sentences import stem, words
+from retrieval.text.sentences import stem, words
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from retrieval.results import Answer
-from retrieval.sentences import content_words
+from retrieval.text.sentences import content_words
 
 _OPENERS = re.compile(
     r"^\s*(and|but|also|so|then|what about|how about|and what about|what else|anything else|"

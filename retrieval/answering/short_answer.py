@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from retrieval.article_dates import resolve_dates
-from retrieval.calendar_words import MONTH_NAMES
-from retrieval.sentences import STOPWORDS, stem, words
-from retrieval.timeframe import format_day
+from retrieval.answering.article_dates import resolve_dates
+from retrieval.question.timeframe import format_day
+from retrieval.text.calendar import MONTH_NAMES
+from retrieval.text.sentences import STOPWORDS, stem, words
 
 _NUMBER = re.compile(
     r"(?<![\w.])(?:US)?[$£€#]?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|"

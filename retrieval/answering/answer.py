@@ -20,7 +20,7 @@ from typing import Literal
 
 from config.settings import AnswerSettings
 from retrieval.results import Answer, Citation, Passage
-from retrieval.sentences import STOPWORDS, content_words, split_sentences, stem, words
+from retrieval.text.sentences import STOPWORDS, content_words, split_sentences, stem, words
 
 QuestionType = Literal["when", "who", "how_many", "where", "why", "what"]
 

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
 
-from retrieval.calendar_words import (
+from retrieval.text.calendar import (
     DAY_PATTERN,
     MONTH_NAMES,
     NUMBER_PATTERN,

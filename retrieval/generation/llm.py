@@ -80,7 +80,7 @@ def make_llm(settings: LLMSettings) -> LLM:
         LLMUnavailableError: the model file, package or setting is missing or unusable.
     """
     if settings.backend == "local":
-        from retrieval.llamacpp import LocalGGUF
+        from retrieval.generation.llamacpp import LocalGGUF
 
         if not settings.model:
             raise LLMUnavailableError(

@@ -23,7 +23,7 @@ from datetime import date
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from retrieval.results import Answer, Passage
-from retrieval.sentences import content_words, split_sentences, stem
+from retrieval.text.sentences import content_words, split_sentences, stem
 
 MAX_PASSAGES = 3
 # ~4 characters a token: under 400 tokens of passages, about 550 with the rest.

@@ -31,18 +31,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from retrieval.results import Answer, Passage
-from retrieval.support import (
+from retrieval.citations import (
     SentenceCheck,
     SupportChecker,
     check_citations,
     strip_citation_markers,
 )
-from retrieval.urls import canonical_url
+from retrieval.results import Answer, Passage
+from retrieval.text.urls import canonical_url
 
 if TYPE_CHECKING:
     # evalset imports normalize_answer from here to validate choices; types only, no cycle.
-    from retrieval.evalset import EvalQuestion, Evidence
+    from retrieval.evaluation.questions import EvalQuestion, Evidence
 
 DEFAULT_KS: tuple[int, ...] = (1, 3, 5, 10)
 MRR_K = 10

@@ -1,6 +1,6 @@
 """Generative answers whose every citation is checked before the answer is sent.
 
-The model reads a short prompt (`retrieval.prompt`) and its reply is streamed to the caller.
+The model reads a short prompt (`retrieval.generation.prompt`) and its reply is streamed to the caller.
 Then each sentence of the reply is verified:
 
 - its `[n]` markers must name passages that were in the prompt;
@@ -34,17 +34,22 @@ from datetime import date
 from llama_index.core.llms import LLM
 
 from config.settings import LLMSettings
-from retrieval.answer import profile
-from retrieval.llm import LLMError, LLMTimeoutError, stream_reply
-from retrieval.prompt import PromptPassage, build_messages, instruction_like, select_passages
-from retrieval.results import Answer, Citation, Passage
-from retrieval.sentences import content_words, split_sentences, stem
-from retrieval.support import (
+from retrieval.answering.answer import profile
+from retrieval.citations import (
     SupportChecker,
     citation_numbers,
     strip_citation_markers,
 )
-from retrieval.support import split_sentences as split_reply
+from retrieval.citations import split_sentences as split_reply
+from retrieval.generation.llm import LLMError, LLMTimeoutError, stream_reply
+from retrieval.generation.prompt import (
+    PromptPassage,
+    build_messages,
+    instruction_like,
+    select_passages,
+)
+from retrieval.results import Answer, Citation, Passage
+from retrieval.text.sentences import content_words, split_sentences, stem
 
 NOTE_TIMEOUT = "the language model did not answer in time; this is the extractive answer"
 NOTE_FAILED = "the language model is unavailable; this is the extractive answer"

@@ -21,7 +21,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from retrieval.archive import Archive
 from retrieval.results import Answer, Citation, Passage
-from retrieval.sentences import split_sentences
+from retrieval.text.sentences import split_sentences
 
 
 class BaselinePipeline:

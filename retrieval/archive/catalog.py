@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from retrieval.sentences import content_words
-from retrieval.store import ChunkRecord, date_to_int, int_to_date
+from retrieval.archive.store import ChunkRecord, date_to_int, int_to_date
+from retrieval.text.sentences import content_words
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (

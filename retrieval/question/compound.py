@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from retrieval.sentences import content_words
+from retrieval.text.sentences import content_words
 
 _SPLIT = re.compile(
     r",?\s+(?:and|but)\s+(?=(?:who|whom|whose|what|when|where|which|why|how)\b)", re.I

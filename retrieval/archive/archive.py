@@ -16,15 +16,15 @@ from typing import ParamSpec, TypeVar
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from config.settings import Settings
-from retrieval.catalog import Catalog, CatalogStats
-from retrieval.embedding import (
+from retrieval.archive.catalog import Catalog, CatalogStats
+from retrieval.archive.embedding import (
     EmbeddingError,
     Read,
     embedding_identity,
     make_embedder,
     make_reader,
 )
-from retrieval.store import ChunkStore
+from retrieval.archive.store import ChunkStore
 
 P = ParamSpec("P")
 R = TypeVar("R")
