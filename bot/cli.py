@@ -242,12 +242,9 @@ def telegram_command(obj: Context, webhook_url: str | None, listen: str, port: i
         raise click.ClickException("no Telegram bot token: set NEWSBOT_TELEGRAM__TOKEN")
     if webhook_url is not None and not webhook_url.startswith("https://"):
         raise click.BadParameter("Telegram only calls https:// URLs", param_hint="--webhook")
-    from bot.telegram import BotSetupError, run  # imported here: keeps `newsbot --help` instant
+    from bot.telegram import run  # deferred: PTB takes a second to import; `--help` stays instant
 
-    try:
-        run(obj.settings, webhook_url=webhook_url, listen=listen, port=port)
-    except BotSetupError as error:
-        raise click.ClickException(str(error)) from None
+    run(obj.settings, webhook_url=webhook_url, listen=listen, port=port)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,19 +1,21 @@
-"""The errors meant for people, gathered so each front end turns them into one clear line."""
+"""The bot package's errors, and the one line a front end shows for any of newsbot's errors."""
 
 from __future__ import annotations
 
-from ingest.fetch import FetchError
-from ingest.pipeline import IngestLockedError
-from retrieval.archive.embedding import EmbeddingError
-from retrieval.archive.store import StoreError
+from config.errors import NewsbotError
 
-USER_ERRORS: tuple[type[Exception], ...] = (
-    StoreError,
-    EmbeddingError,
-    IngestLockedError,
-    FetchError,
-    OSError,
-)
+
+class BotError(NewsbotError):
+    """A front end cannot do what was asked; the message says why."""
+
+
+class BotSetupError(BotError):
+    """The bot cannot start: a missing or rejected token, an unreachable Bot API, a bad secret."""
+
+
+# What the front ends turn into one line instead of a traceback: our own errors, and the
+# operating system's (a missing file, a full disk), which name their file.
+USER_ERRORS: tuple[type[Exception], ...] = (NewsbotError, OSError)
 
 
 def describe_error(error: Exception) -> str:

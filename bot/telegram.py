@@ -52,6 +52,7 @@ from telegram.ext import (
 )
 
 from bot.chat_state import MAX_CHATS, ChatStates
+from bot.errors import BotSetupError
 from bot.formatting import (
     answer_html,
     escape,
@@ -107,10 +108,6 @@ EXAMPLE = "How many workers walked out when the port strike began?"
 _SOURCES_DATA = re.compile(r"src:([A-Za-z0-9_-]{8,16})")
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
-
-class BotSetupError(Exception):
-    """The bot cannot start: a missing or rejected token, an unreachable Bot API, a bad secret."""
 
 
 def bot_token(settings: TelegramSettings) -> str:

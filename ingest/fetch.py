@@ -19,6 +19,7 @@ import httpx
 
 from config.settings import IngestSettings
 from ingest.articles import Article, DateSource, LoadError
+from ingest.errors import IngestError
 from ingest.htmlpage import article_from_html, decode_bytes
 
 MAX_REDIRECTS = 5
@@ -26,7 +27,7 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHUNK = 64 * 1024
 
 
-class FetchError(Exception):
+class FetchError(IngestError):
     """A URL could not be fetched; `reason` is one line a person can act on."""
 
     def __init__(self, url: str, reason: str) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ingest.articles import Article, LoadError
 from ingest.chunking import chunk_article
+from ingest.errors import IngestError
 from ingest.syndication import SyndicationIndex
 from ingest.warc import WarcSkip
 from retrieval.archive import Archive
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 
 
-class IngestLockedError(Exception):
+class IngestLockedError(IngestError):
     """Another ingest is writing to the same data dir."""
 
 

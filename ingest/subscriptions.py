@@ -21,13 +21,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingest.articles import Article, LoadError, canonical_url
+from ingest.errors import IngestError
 from ingest.feeds import entry_article, feed_problem, parse_feed
 from ingest.fetch import Fetcher, FetchError
 
 _FORMAT_VERSION = 1
 
 
-class SubscriptionError(Exception):
+class SubscriptionError(IngestError):
     """A subscription could not be added, found or read; the message says what to do."""
 
 

@@ -18,6 +18,7 @@ import datasketch
 import numpy as np
 
 from ingest.cleaning import normalize_text
+from ingest.errors import IngestError
 
 SEED = 20190520  # fixed, so signatures stored today match the ones computed tomorrow
 _SCHEME = "affine32"
@@ -37,7 +38,7 @@ CREATE TABLE IF NOT EXISTS syndication_meta (key TEXT PRIMARY KEY, value TEXT NO
 """
 
 
-class SyndicationError(Exception):
+class SyndicationError(IngestError):
     """The stored index cannot be used with these settings; the message says what to do."""
 
 

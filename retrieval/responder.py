@@ -33,8 +33,9 @@ from retrieval.answering.answer import (
 from retrieval.answering.short_answer import fit, short_answer
 from retrieval.archive import Archive
 from retrieval.citations import SupportChecker
+from retrieval.generation.errors import LLMError
 from retrieval.generation.generate import generate_answer
-from retrieval.generation.llm import LLMError, make_llm
+from retrieval.generation.llm import make_llm
 from retrieval.question.compound import split_question
 from retrieval.question.followup import Conversation
 from retrieval.question.timeframe import (

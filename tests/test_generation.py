@@ -29,6 +29,7 @@ from llama_index.core.llms.callbacks import llm_completion_callback
 
 from config.settings import LLMSettings
 from retrieval.citations import SupportChecker, check_citations, citation_numbers
+from retrieval.generation.errors import LLMTimeoutError, LLMUnavailableError
 from retrieval.generation.generate import (
     NOTE_DECLINED,
     NOTE_FAILED,
@@ -37,8 +38,6 @@ from retrieval.generation.generate import (
     generate_answer,
 )
 from retrieval.generation.llm import (
-    LLMTimeoutError,
-    LLMUnavailableError,
     make_llm,
     packaged_gguf,
     stream_reply,

@@ -19,12 +19,13 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from config.settings import PACKAGED_MODEL, EmbeddingSettings
+from retrieval.errors import ArchiveError
 from retrieval.text.sentences import stem, words
 
 log = logging.getLogger(__name__)
 
 
-class EmbeddingError(Exception):
+class EmbeddingError(ArchiveError):
     """The embedding model cannot be found or loaded; the message names the setting."""
 
 

@@ -23,12 +23,13 @@ from chromadb.config import Settings as ClientSettings
 from chromadb.errors import ChromaError
 
 from config.settings import ChromaSettings
+from retrieval.errors import ArchiveError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class StoreError(Exception):
+class StoreError(ArchiveError):
     """The vector store cannot be reached or refused an operation; the message says what to do."""
 
 

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from retrieval.errors import RetrievalError
 from retrieval.evaluation.metrics import normalize_answer
 
 _T = TypeVar("_T")
@@ -25,7 +26,7 @@ KNOWN_FIELDS = frozenset(
 )
 
 
-class QuestionSetError(Exception):
+class QuestionSetError(RetrievalError):
     """The question set as a whole cannot be read (missing file, unreadable): nothing to run."""
 
 

@@ -41,7 +41,8 @@ from retrieval.citations import (
     strip_citation_markers,
 )
 from retrieval.citations import split_sentences as split_reply
-from retrieval.generation.llm import LLMError, LLMTimeoutError, stream_reply
+from retrieval.generation.errors import LLMError, LLMTimeoutError
+from retrieval.generation.llm import stream_reply
 from retrieval.generation.prompt import (
     PromptPassage,
     build_messages,

@@ -29,7 +29,7 @@ from llama_index.core.bridge.pydantic import Field, PrivateAttr
 from llama_index.core.llms import CustomLLM
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 
-from retrieval.generation.llm import LLMTimeoutError, LLMUnavailableError
+from retrieval.generation.errors import LLMTimeoutError, LLMUnavailableError
 
 _REQUEST_OPTIONS = frozenset({"max_tokens", "temperature", "stop", "seed"})
 

