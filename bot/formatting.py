@@ -77,17 +77,11 @@ def cite(text: str, urls: dict[int, str | None]) -> str:
 def answer_html(answer: Answer) -> str:
     """The reply: the short answer in bold, the cited text with linked `[n]`, then any notes."""
     urls = {c.n: safe_url(c.passage.url) for c in answer.citations}
-    text = answer.text
     lead = ""
     if answer.short and not answer.abstained:
-        prefix = f"{answer.short} — "
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-            lead = f"<b>{escape(answer.short)}</b> — "
-        else:
-            lead = f"<b>{escape(answer.short)}</b>\n\n"
+        lead = f"<b>{escape(answer.short)}</b>\n\n"
     notes = "".join(f"\n<i>({escape(note)})</i>" for note in answer.notes)
-    return lead + cite(text, urls) + notes
+    return lead + cite(answer.text, urls) + notes
 
 
 def passage_label(passage: Passage) -> str:

@@ -25,7 +25,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     """The `ask --json` object: question, answer, abstained, citations, passages, timings."""
     data: dict[str, Any] = {
         "question": answer.question,
-        "answer": answer.text,
+        "answer": answer.reply(),
         "abstained": answer.abstained,
         "citations": [
             {
@@ -54,7 +54,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 def answer_text(answer: Answer, show_passages: int = 3) -> str:
     """The answer for a terminal: reply, notes, then numbered sources with quotes."""
-    lines = [answer.text]
+    lines = [answer.reply()]
     lines.extend(f"({note})" for note in answer.notes)
     if answer.citations:
         lines.append("")

@@ -1,5 +1,7 @@
 """Pure text normalisation and boilerplate removal for scraped page dumps.
 
+# size: one pass over a dump's lines and the patterns its rules need; cohesive, so not split
+
 A scraper's plain-text dump holds the article between a breadcrumb, an image credit and a
 title above, and share buttons, teasers of *other* articles and a comment form below. Only the
 article may be stored: a teaser stored with it would let the bot answer from a story the
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil import parser as dateparser
+
+from retrieval.text.calendar import MONTH_PREFIXES
 
 _INVISIBLE = re.compile(
     "[\u200b-\u200f\u2060-\u2064\ufeff\u00ad\u061c\u180e\u202a-\u202e\u2066-\u2069"
@@ -104,7 +108,7 @@ _BY_LINE = re.compile(
     r"^\s*(?i:by)\s+(?P<author>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,3})"
     r"(?:\s*[|·•,\-–—]\s*(?P<when>.{6,60}))?\s*$"
 )
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH = rf"(?:{'|'.join(MONTH_PREFIXES)})[a-z]*\.?"
 # A meta line that opens with a date: "May 20, 2024 by Rafael Quint", "Nov 19, 2024 | 4:12 pm",
 # "January 8, 2026 - by Tobias Grell - 3 Comments", "2024-05-20 10:00".
 _DATE_META = re.compile(

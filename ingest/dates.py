@@ -11,21 +11,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
-_MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-_MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+from retrieval.text.calendar import MONTH_PREFIXES
+
+_MONTHS = {prefix: n for n, prefix in enumerate(MONTH_PREFIXES, 1)}  # "jan" -> 1
+_MONTH = rf"(?P<month>{'|'.join(MONTH_PREFIXES)})[a-z]*\.?"
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _DAY_FIRST = re.compile(
     rf"^{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}})\b",

@@ -33,15 +33,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from retrieval.results import Citation
-
-Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+from retrieval.text.calendar import MONTH_NUMBERS
+from retrieval.text.numbers import number_values
+from retrieval.text.sentences import STOPWORDS, content_words, split_sentences, stem
+from retrieval.text.vectors import Embed
 
 # How much the embedder's cosine counts against content-word overlap when both are known.
 SEMANTIC_WEIGHT = 0.5
@@ -54,43 +56,13 @@ _MARKER_NUMBERS = re.compile(r"\d+(?:\s*[\-\u2013]\s*\d+)?")
 _WORD = re.compile(r"[^\W_](?:[\w'\u2019.\-]*[^\W_])?")
 _SPACE = re.compile(r"\s+")
 
-_STOPWORDS = frozenset(
-    """a an the and or but if then so than that this these those there here of in on at to for
-    from by with without about as into onto over under after before during since until while
-    is are was were be been being am has have had having do does did doing will would shall
-    should can could may might must it its it's he him his she her hers they them their theirs
-    we us our you your i me my mine who whom whose which what when where why how all any both
-    each every some such no nor not only own same too very just also said says say according
-    one's mr mrs ms dr st""".split()
-)
 # Capitalised words that are not names: sentence openers, pronouns, titles, "May".
-_NOT_NAMES = _STOPWORDS | {"however", "meanwhile", "yes", "yesterday", "today", "tomorrow"}
+_NOT_NAMES = STOPWORDS | {"however", "meanwhile", "yes", "yesterday", "today", "tomorrow"}
 _NEGATIONS = frozenset(
     "not no never none nobody nothing neither nor without cannot nowhere".split()
 )
 
-_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_MONTH_RE = "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
+_MONTH_RE = "|".join(sorted((m.capitalize() for m in MONTH_NUMBERS), key=len, reverse=True))
 _ORD = r"(?:st|nd|rd|th)?"
 _DATE = re.compile(
     rf"\b(?P<d1>\d{{1,2}}){_ORD}\s+(?:of\s+)?(?P<m1>{_MONTH_RE})\b\.?(?:,?\s+(?P<y1>\d{{4}})\b)?"
@@ -98,41 +70,7 @@ _DATE = re.compile(
     rf"|\b(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}})\b"
 )
 
-_UNITS = {
-    w: i
-    for i, w in enumerate(
-        """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
-        fifteen sixteen seventeen eighteen nineteen""".split()
-    )
-}
-_TENS = {
-    w: 10 * i
-    for i, w in enumerate(
-        ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), start=2
-    )
-}
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-_NUMBER_WORD = "|".join([*_UNITS, *_TENS, "hundred", *_SCALES])
-_SPELLED = re.compile(
-    rf"\b(?:{_NUMBER_WORD})(?:(?:\s+and\s+|\s+|-)(?:{_NUMBER_WORD}))*\b", re.IGNORECASE
-)
-_DIGITS = re.compile(
-    r"(?<![\w.,])(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
-    r"(?:\s+(?P<scale>thousand|million|billion|trillion)\b|(?P<suffix>[A-Za-z]*)\b)",
-    re.IGNORECASE,
-)
-_SUFFIX_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9, "b": 1e9, "tn": 1e12}
-# "one" is more often a pronoun than a count: "one of the", "no one", "the one".
-_ONE_BEFORE = re.compile(r"\b(?:no|the|any|every|each|this|that|which)\s+$", re.IGNORECASE)
-_ONE_AFTER = re.compile(r"^\s+(?:of|another)\b", re.IGNORECASE)
 
-_ABBREVIATIONS = frozenset(
-    """mr mrs ms dr st prof gen col lt sgt rep sen gov jr sr inc ltd co corp vs no fig
-    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
-)
-_BOUNDARY = re.compile(
-    r"[.!?](?:[\"'\u201d\u2019)]|\[[\d,;\s\-\u2013]+\])*\s+(?=[\"\u201c\u2018'(\[]?[A-Z0-9\[])"
-)
 _LEADING_MARKERS = re.compile(r"(?:\[\s*\d+(?:\s*[,;\-\u2013]\s*\d+)*\s*\]\s*)+")
 
 
@@ -178,7 +116,7 @@ class SupportChecker:
             return SupportVerdict(False, 0.0, 0.0, None, (), (), "nothing to check")
         if not passage.strip():
             return SupportVerdict(False, 0.0, 0.0, None, (), (), "empty passage")
-        passage_sentences = split_sentences(passage) or [passage]
+        passage_sentences = split_cited(passage) or [passage]
         if _verbatim_key(claim) in {_verbatim_key(s) for s in passage_sentences}:
             same = 1.0 if self.embed is not None else None
             return SupportVerdict(True, 1.0, 1.0, same, (), (), "verbatim passage sentence")
@@ -188,10 +126,10 @@ class SupportChecker:
         missing_numbers = [
             text for text, d, m, y in dates if not _date_found(d, m, y, passage_dates)
         ]
-        passage_values = [v for _, values in _numbers(passage, lenient=True) for v in values]
+        passage_values = [v for _, values in number_values(passage, lenient=True) for v in values]
         missing_numbers += [
             text
-            for text, values in _numbers(rest, lenient=False)
+            for text, values in number_values(rest, lenient=False)
             if not any(math.isclose(v, p) for v in values for p in passage_values)
         ]
         missing_names = _missing_names(rest, passage)
@@ -245,7 +183,7 @@ def check_citations(
     """Check each sentence of an answer that carries `[n]` markers; others are not claims."""
     by_number = {c.n: c for c in citations}
     checks: list[SentenceCheck] = []
-    sentences = [s for line in text.splitlines() for s in split_sentences(line)]
+    sentences = [s for line in text.splitlines() for s in split_cited(line)]
     for sentence in sentences:
         cited = citation_numbers(sentence)
         if not cited:
@@ -286,26 +224,12 @@ def citation_numbers(text: str) -> tuple[int, ...]:
     return tuple(numbers)
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences, keeping `[n]` markers with the sentence they follow.
-
-    Abbreviations ("Mr.", "Jan.") and initials ("J. Smith", "U.S.") do not end a sentence. A
-    marker placed after the full stop ("... in 2019. [1] Next") belongs to the sentence before.
-    """
-    text = _SPACE.sub(" ", text).strip()
-    if not text:
-        return []
-    pieces: list[str] = []
-    start = 0
-    for boundary in _BOUNDARY.finditer(text):
-        before = text[start : boundary.start()].rsplit(" ", 1)[-1].rstrip(".").lower()
-        if before in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", before):
-            continue
-        pieces.append(text[start : boundary.end()].strip())
-        start = boundary.end()
-    pieces.append(text[start:].strip())
+def split_cited(text: str) -> list[str]:
+    """Split an answer into sentences (the project's one splitter), keeping `[n]` markers with
+    the sentence they follow: a marker after the full stop ("... in 2019. [1] Next") belongs
+    to the sentence before."""
     sentences: list[str] = []
-    for piece in pieces:
+    for piece in split_sentences(text):
         leading = _LEADING_MARKERS.match(piece)
         rest = piece
         if leading and sentences:
@@ -341,7 +265,7 @@ def _extract_dates(text: str) -> tuple[list[tuple[str, int, int, int | None]], s
             day, month, year = int(g["d3"]), int(g["m3"]), int(g["y3"])
         else:
             day = int(g["d1"] or g["d2"])
-            month = _MONTHS[(g["m1"] or g["m2"]).lower()]
+            month = MONTH_NUMBERS[(g["m1"] or g["m2"]).lower()]
             year_text = g["y1"] or g["y2"]
             year = int(year_text) if year_text else None
         if 1 <= day <= 31 and 1 <= month <= 12:
@@ -355,67 +279,6 @@ def _date_found(
     return any(
         d == day and m == month and (year is None or y is None or y == year) for _, d, m, y in dates
     )
-
-
-def _numbers(text: str, *, lenient: bool) -> list[tuple[str, tuple[float, ...]]]:
-    """Numbers in the text with the values each may stand for.
-
-    `lenient` (the passage side) adds every reading, so "5 million" there also offers 5; the
-    sentence side keeps a scaled number strict, so "5 million" is not backed by a bare 5.
-    """
-    found: list[tuple[str, tuple[float, ...]]] = []
-    for m in _DIGITS.finditer(text):
-        base = float(m.group("int").replace(",", "") + (m.group("frac") or ""))
-        scale = m.group("scale")
-        suffix = (m.group("suffix") or "").lower()
-        if scale:
-            scaled = base * _SCALES[scale.lower()]
-            values = (scaled, base) if lenient else (scaled,)
-        elif suffix in _SUFFIX_SCALES:
-            # "5m" may be metres; other suffixes ("bn", "k") only ever mean a scale.
-            scaled = base * _SUFFIX_SCALES[suffix]
-            values = (scaled, base) if lenient or suffix == "m" else (scaled,)
-        else:
-            values = (base,)
-        found.append((m.group().strip(), values))
-    for m in _SPELLED.finditer(text):
-        words = m.group().lower()
-        if words == "zero" or (
-            not lenient
-            and words == "one"
-            and (_ONE_BEFORE.search(text[: m.start()]) or _ONE_AFTER.match(text[m.end() :]))
-        ):
-            continue
-        if words in _SCALES and re.search(r"\d\s*$", text[: m.start()]):
-            continue  # "5 million": the scale word was read with its digits
-        found.extend((group, (_spelled_value(group),)) for group in _split_on_and(words))
-    return found
-
-
-def _split_on_and(words: str) -> list[str]:
-    """ "two hundred and five" is one number, "five and six" two."""
-    groups: list[str] = []
-    for part in re.split(r"\s+and\s+", words):
-        if groups and groups[-1].rsplit(" ", 1)[-1] in {"hundred", *_SCALES}:
-            groups[-1] += " and " + part
-        else:
-            groups.append(part)
-    return groups
-
-
-def _spelled_value(words: str) -> float:
-    total, current = 0.0, 0.0
-    for word in re.split(r"\s+and\s+|\s+|-", words):
-        if word in _UNITS:
-            current += _UNITS[word]
-        elif word in _TENS:
-            current += _TENS[word]
-        elif word == "hundred":
-            current = max(current, 1.0) * 100
-        elif word in _SCALES:
-            total += max(current, 1.0) * _SCALES[word]
-            current = 0.0
-    return total + current
 
 
 def _name_key(word: str) -> str:
@@ -451,28 +314,8 @@ def _missing_names(claim: str, passage: str) -> list[str]:
     return missing
 
 
-def _stem(word: str) -> str:
-    """Light suffix stripping so "fires", "fired" and "firing" meet "fire"."""
-    word = word.casefold().replace("\u2019", "'").removesuffix("'s")
-    if len(word) > 6 and word.endswith("ment"):
-        word = word[:-4]
-    elif len(word) > 4 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 5 and word.endswith("ing"):
-        word = word[:-3]
-    elif len(word) > 4 and word.endswith("ed"):
-        word = word[:-2]
-    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    return word[:-1] if len(word) > 3 and word.endswith("e") else word
-
-
 def _content_stems(text: str) -> set[str]:
-    return {
-        _stem(w)
-        for w in _WORD.findall(strip_citation_markers(text))
-        if w.casefold() not in _STOPWORDS and len(w) > 1
-    }
+    return {stem(w) for w in content_words(strip_citation_markers(text)) if len(w) > 1}
 
 
 def _negated(text: str) -> bool:

@@ -48,9 +48,10 @@ class Citation:
 class Answer:
     """What the bot replies. `abstained` answers are normal answers that say the archive lacks it.
 
-    `text` carries `[n]` markers that refer to `citations` by number. `short` is the short
-    answer (a date, a name, a number) when one was found, `notes` are things the reader should
-    know (a time window that held nothing, a date that was resolved).
+    `text` is the cited sentences (or the abstention), with `[n]` markers that refer to
+    `citations` by number. `short` is the short answer (a date, a name, a number) when one was
+    found; it is not repeated in `text`, each front end shows it its own way. `notes` are things
+    the reader should know (a time window that held nothing, a date that was resolved).
     """
 
     question: str
@@ -63,3 +64,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     verification: dict[str, object] | None = None
     search_query: str | None = None
+
+    def reply(self) -> str:
+        """The reply as plain text: the short answer on its own line, then the cited text."""
+        return f"{self.short}\n{self.text}" if self.short and not self.abstained else self.text

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from config.settings import AnswerSettings
-from retrieval.answering.answer import (
+from retrieval.answering.evidence import choose
+from retrieval.answering.scoring import (
     ScoredSentence,
-    choose,
     lexical_coverage,
     missing_names,
-    profile,
     score_sentences,
 )
+from retrieval.question.profile import profile
 from retrieval.results import Passage
 from retrieval.text.sentences import split_sentences
 

@@ -22,7 +22,7 @@ from bot.formatting import (
     to_plain,
 )
 from retrieval.results import Answer, Citation, Passage
-from tests.fake_telegram import parse_html
+from tests.support.fake_telegram import parse_html
 
 NASTY = 'Port <b strike & <script>alert("x")</script> costs > 5 &amp; rising'
 
@@ -55,16 +55,22 @@ def _answer(text: str, citations: int = 2, **kwargs: object) -> Answer:
 
 
 def test_article_text_is_escaped_and_survives() -> None:
-    answer = _answer(f"4,000 <b — {NASTY} [1]", short="4,000 <b")
+    answer = _answer(f"{NASTY} [1]", short="4,000 <b")
     rendered = answer_html(answer)
     assert "<script>" not in rendered
     assert "&lt;script&gt;" in rendered
     visible = parse_html(rendered)
     assert NASTY in visible
-    assert visible.startswith("4,000 <b — ")
-    assert rendered.startswith("<b>4,000 &lt;b</b> — ")
-    apart = parse_html(answer_html(_answer("No dash here [1]", short="x & y")))
-    assert apart == "x & y\n\nNo dash here [1]"
+    assert rendered.startswith("<b>4,000 &lt;b</b>\n\n")
+
+
+def test_short_answer_is_shown_once() -> None:
+    """The composer keeps the short answer out of the text; the reply shows it once, in bold."""
+    answer = _answer("Quillstack will cut 340 jobs. [1]", short="340", citations=1)
+    rendered = answer_html(answer)
+    assert rendered.startswith("<b>340</b>\n\nQuillstack will cut 340 jobs. ")
+    assert parse_html(rendered).count("340") == 2  # the bold answer and the quote, no more
+    assert answer.reply() == "340\nQuillstack will cut 340 jobs. [1]"
 
 
 def test_citations_link_to_the_article() -> None:

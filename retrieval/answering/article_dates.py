@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, TypeVar
 
-from retrieval.question.timeframe import describe_window, format_day
 from retrieval.text.calendar import (
     MONTH_NAMES,
     NUMBER_PATTERN,
@@ -39,6 +38,8 @@ from retrieval.text.calendar import (
     Point,
     Span,
     add_months,
+    describe_window,
+    format_day,
     is_count,
     month_cue,
     month_span,

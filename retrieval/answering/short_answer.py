@@ -10,11 +10,11 @@ quote speaks for itself.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from retrieval.answering.article_dates import resolve_dates
-from retrieval.question.timeframe import format_day
-from retrieval.text.calendar import MONTH_NAMES
+from retrieval.text.calendar import MONTH_NAMES, MONTH_PREFIXES, WEEKDAY_NAMES, format_day
 from retrieval.text.sentences import STOPWORDS, stem, words
 
 _NUMBER = re.compile(
@@ -28,9 +28,9 @@ _NAME = re.compile(
     r"\b(?:[A-Z][a-zA-Z'’.-]+|[A-Z]{2,})(?:\s+(?:of|de|van|von|al|bin|the|and|&)?\s*"
     r"(?:[A-Z][a-zA-Z'’.-]+|[A-Z]{2,}))*"
 )
+_MONTH = "(?:" + "|".join(MONTH_PREFIXES) + ")[a-z]*"
 _WRITTEN_DATE = re.compile(
-    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?"
-    r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*)\b",
+    rf"\b(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH})\b",
     re.I,
 )
 _PLACE = re.compile(
@@ -38,7 +38,7 @@ _PLACE = re.compile(
 )
 _NOT_NAMES = frozenset(
     {m.lower() for m in MONTH_NAMES}
-    | {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+    | {d.lower() for d in WEEKDAY_NAMES}
     | set("the a an on in at it he she they this that but and we i yesterday today".split())
     | STOPWORDS
 )
@@ -80,18 +80,28 @@ def _counts_focus(after: str, focus: str | None) -> bool:
     return any(stem(w) == stem(focus) for w in words(after)[:4])
 
 
-def fit(
+@dataclass(frozen=True)
+class TypedAnswer:
+    """The short answer a sentence gives (None: none of the asked-for type) and how well it
+    fits: 0 none, 0.5 some, 1 exactly (a count of the thing asked about)."""
+
+    text: str | None
+    fit: float
+
+
+def typed_answer(
     kind: str, sentence: str, question: str, terms: tuple[str, ...], published: date | None
-) -> float:
-    """How well a sentence holds the kind of answer asked for: 0 none, 0.5 some, 1 exactly."""
+) -> TypedAnswer:
+    """The short answer `sentence` gives to `question`, and how well it fits the asked-for type."""
     found = short_answer(kind, sentence, question, terms, published)
     if found is None:
-        return 0.0
+        return TypedAnswer(None, 0.0)
     if kind == "how_many":
         focus = focus_of(question)
         index = sentence.find(found)
-        return 1.0 if index >= 0 and _counts_focus(sentence[index + len(found) :], focus) else 0.5
-    return 1.0
+        counted = index >= 0 and _counts_focus(sentence[index + len(found) :], focus)
+        return TypedAnswer(found, 1.0 if counted else 0.5)
+    return TypedAnswer(found, 1.0)
 
 
 def _nearest(spans: list[tuple[int, int, str]], sentence: str, terms: set[str]) -> str | None:

@@ -7,7 +7,7 @@ the embedder is loaded on first use so commands that need no model (stats, remov
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,13 +90,13 @@ class Archive:
             helpers = self._helpers
         return helpers.submit(work, *args, **kwargs)
 
-    def embed_texts(self, texts: list[str]) -> list[list[float]]:
+    def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors for passages or sentences (batched by the embedder)."""
         if not texts:
             return []
-        return [list(v) for v in self.embedder.get_text_embedding_batch(texts)]
+        return [list(v) for v in self.embedder.get_text_embedding_batch(list(texts))]
 
-    def embed_sentences(self, texts: list[str]) -> list[list[float]]:
+    def embed_sentences(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors for short texts at question time, from the embedding model.
 
         Small batches, each text cut to its first 64 words: one long text in a big batch would
@@ -104,7 +104,7 @@ class Archive:
         """
         return self._in_batches(texts, self.embed_texts)
 
-    def read_sentences(self, texts: list[str]) -> list[list[float]]:
+    def read_sentences(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors for a question and its candidate sentences, from the answer's reader
         (`answer.reader`): compare them only with each other, never with stored vectors."""
         with self._lock:
@@ -117,7 +117,7 @@ class Archive:
         return self._in_batches(texts, reader)
 
     @staticmethod
-    def _in_batches(texts: list[str], embed: Read) -> list[list[float]]:
+    def _in_batches(texts: Sequence[str], embed: Read) -> list[list[float]]:
         vectors: list[list[float]] = []
         clipped = [" ".join(t.split()[:64]) for t in texts]
         for start in range(0, len(clipped), 16):

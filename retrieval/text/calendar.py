@@ -22,9 +22,23 @@ MONTH_NAMES: Final = (
 WEEKDAY_NAMES: Final = (
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 )  # fmt: skip
-_MONTH_NUMBERS: Final = {"sept": 9} | {
+# "january", "jan", "sept" -> 1, 1, 9: every way a month is written, lower-cased.
+MONTH_NUMBERS: Final = {"sept": 9} | {
     key: n for n, name in enumerate(MONTH_NAMES, 1) for key in (name.lower(), name.lower()[:3])
 }
+# The three letters every spelling of a month starts with ("sep" for sept/september).
+MONTH_PREFIXES: Final = tuple(name.lower()[:3] for name in MONTH_NAMES)
+# Months written out or shortened, for a regex alternation: "january|...|december|jan|...|dec".
+MONTH_WORDS: Final = "|".join(
+    [*(name.lower() for name in MONTH_NAMES), *(p for p in MONTH_PREFIXES if p != "may"), "sept"]
+)
+# Does a sentence mention a date, a weekday or a period? (A cue for "when" answers.)
+DATE_MENTION: Final = re.compile(
+    rf"\b(({MONTH_WORDS})\.?\s+\d{{1,2}}|\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?({MONTH_WORDS})|"
+    r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|today|tonight|"
+    rf"last (week|month|year|night)|(in|since|until|by) ({MONTH_WORDS}|\d{{4}})|\b(19|20)\d{{2}}\b)",
+    re.I,
+)
 _COUNTS: Final = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _NUMBER_WORDS: Final = {word: n for n, word in enumerate(_COUNTS, 1)} | {
     "a": 1, "an": 1, "eleven": 11, "twelve": 12, "couple of": 2, "a couple of": 2, "few": 3,
@@ -85,7 +99,7 @@ class Point:
         word = m[f"{p}m1"] or m[f"{p}m2"] or m[f"{p}m3"] or ""
         return cls(
             int(re.sub(r"\D", "", day)) if day else None,
-            _MONTH_NUMBERS[word.lower().rstrip(".")] if word else None,
+            MONTH_NUMBERS[word.lower().rstrip(".")] if word else None,
             int(year) if year else None,
             word,
         )
@@ -174,3 +188,38 @@ def part_of(span: Span, part: str) -> Span:
     third = ("early", "mid", "late").index(part)
     first = add_months(start, third * months // 3)
     return first, add_months(start, (third + 1) * months // 3) - timedelta(days=1)
+
+
+def format_day(day: date) -> str:
+    """`20 May 2019`: day-first with the month spelled out, unambiguous in every locale."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def describe_window(  # noqa: PLR0911 - one return per way of naming a window reads best
+    start: date | None, end: date | None, *, ongoing: bool = False
+) -> str:
+    """Name a window the way a person would: "in May 2019", "from 13 to 19 May 2019"."""
+    if start is None:
+        return "at any time" if end is None else f"before {format_day(end + timedelta(days=1))}"
+    if end is None or ongoing:
+        return f"since {format_day(start)}"
+    if start == end:
+        return f"on {format_day(start)}"
+    first, last = MONTH_NAMES[start.month - 1], MONTH_NAMES[end.month - 1]
+    if start.day == 1 and end == month_span(end.year, end.month)[1]:  # whole months
+        if (start.month, end.month) == (1, 12):
+            if start.year == end.year:
+                return f"in {start.year}"
+            if start.year % 10 == 0 and end.year == start.year + 9:
+                return f"in the {start.year}s"
+            return f"from {start.year} to {end.year}"
+        if (start.year, start.month) == (end.year, end.month):
+            return f"in {first} {start.year}"
+        if start.year == end.year:
+            return f"from {first} to {last} {end.year}"
+        return f"from {first} {start.year} to {last} {end.year}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"from {start.day} to {format_day(end)}"
+    if start.year == end.year:
+        return f"from {start.day} {first} to {format_day(end)}"
+    return f"from {format_day(start)} to {format_day(end)}"

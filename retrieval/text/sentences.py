@@ -22,7 +22,10 @@ _ABBREVIATIONS = frozenset(
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "ch", "para", "sec", "p"})
 # The next sentence may start with any letter or digit; whether that letter is a capital is
 # checked in code, because `[A-Z]` would miss "Élodie", "Österreich" or "Łódź".
-_BOUNDARY = re.compile(r"(?<=[.!?…])(?P<close>[\"'”’»)\]]*)\s+(?=[\"'“‘«„(\[]?[^\W_])")
+# Closing quotes, brackets and citation markers ("... in 2019.[1] Next") stay with the sentence.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?…])(?P<close>(?:[\"'”’»)\]]|\[[\d,;\s\-–]+\])*)\s+(?=[\"'“‘«„(\[]?[^\W_])"
+)
 _OPENERS = "\"'“‘«„(["
 _WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’.-][^\W\d_]+)*", re.UNICODE)
 

@@ -1,0 +1,152 @@
+"""Which sentences answer: the lead and its support, or the decision that the evidence is too weak.
+
+The answer abstains when the rare terms of the question are missing from the best article or
+a name the question depends on is absent: quoting something loosely related is worse than
+saying the archive does not say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from config.settings import AnswerSettings
+from retrieval.answering.scoring import (
+    TYPED_KINDS,
+    ScoredSentence,
+    lexical_coverage,
+    missing_names,
+    reports_result,
+)
+from retrieval.question.profile import QuestionProfile
+from retrieval.results import Passage
+from retrieval.text.sentences import content_words
+
+_FAR_FUTURE = date(9999, 12, 31)
+# Choosing the lead among typed candidates: how much the fit of its type and the coverage by
+# its own words (not its title) count next to its score.
+LEAD_FIT_WEIGHT = 0.2
+LEAD_OWN_WEIGHT = 0.3
+SAME_ARTICLE_PENALTY = 0.03  # extra sentences from other articles are preferred by this much
+MAX_OVERLAP = 0.6  # share of content words above which a sentence repeats one already chosen
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The chosen sentences and why the answer is (or is not) trusted."""
+
+    chosen: tuple[ScoredSentence, ...]
+    confident: bool
+    reason: str
+
+
+def choose(
+    prof: QuestionProfile,
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Passage],
+    settings: AnswerSettings,
+    article_text: Callable[[Passage], str],
+    fits_kind: Callable[[ScoredSentence], float] | None = None,
+) -> Evidence:
+    """Pick up to `max_sentences` sentences, or decide the evidence is too weak.
+
+    A question that asks for a kind of thing (a date, a number, a name) is answered only by a
+    sentence that holds one: the best such sentence leads, and when none of the strong
+    candidates has one the archive does not answer it.
+    """
+    if not scored:
+        return Evidence((), False, "nothing in the archive matched the question")
+    if prof.outcome:
+        # "Who won?" is answered by a sentence that reports a result, and not by "whoever wins
+        # on Sunday will ...": a preview written before the result is evidence of the contest,
+        # not of its outcome.
+        scored = [c for c in scored if reports_result(prof, c.text)]
+        if not scored:
+            return Evidence((), False, "the closest passages do not report the outcome")
+    if prof.kind in TYPED_KINDS and fits_kind is not None:
+        bar = max(settings.min_support, scored[0].score * settings.typed_support)
+        fits = [(c, fits_kind(c)) for c in scored if c.score >= bar]
+        typed = [(c, fit) for c, fit in fits if fit > 0]
+        if not typed:
+            return Evidence((), False, f"the closest passages do not give {TYPED_KINDS[prof.kind]}")
+        # The lead must hold the answer and say so itself: of the typed sentences, the one
+        # whose own words (not just its article's title) carry the question's terms.
+        lead, _ = max(
+            typed, key=lambda t: t[0].score + LEAD_FIT_WEIGHT * t[1] + LEAD_OWN_WEIGHT * t[0].own
+        )
+        scored = [lead, *[c for c in scored if c is not lead]]
+    best = scored[0]
+    passage = passages[best.passage_index]
+    context = f"{passage.title}\n{article_text(passage)}"
+    absent = missing_names(prof, context)
+    if absent:
+        return Evidence((), False, f"the closest article does not mention {', '.join(absent)}")
+    coverage = lexical_coverage(prof, context)
+    if best.score < settings.min_support or coverage < settings.min_coverage:
+        return Evidence((), False, "the closest passages do not answer the question")
+    chosen = [best]
+    floor = max(settings.min_support, best.score * settings.relative_support)
+    # Prefer other articles for the extra sentences: several outlets beat several chunks of one.
+    rest = sorted(
+        scored[1:],
+        key=lambda c: (
+            -(c.score - (SAME_ARTICLE_PENALTY if c.passage_index == best.passage_index else 0.0))
+        ),
+    )
+    for candidate in rest:
+        if len(chosen) >= settings.max_sentences or candidate.score < floor:
+            break
+        if any(_overlap(candidate.text, c.text) > MAX_OVERLAP for c in chosen):
+            continue
+        chosen.append(candidate)
+    return Evidence(tuple(chosen), True, "supported")
+
+
+def combine(
+    answers: Sequence[tuple[Evidence, str | None]], max_sentences: int
+) -> tuple[Evidence, str | None]:
+    """One reply for a compound question: the lead sentence of each answered part first, then
+    their other sentences while there is room; short answers joined with "; "."""
+    answered = [(e, short) for e, short in answers if e.confident]
+    if not answered:
+        return answers[0][0], None
+    chosen: list[ScoredSentence] = []
+    for evidence, _ in answered:
+        if evidence.chosen[0].text not in {c.text for c in chosen}:
+            chosen.append(evidence.chosen[0])
+    for evidence, _ in answered:
+        for extra in evidence.chosen[1:]:
+            if len(chosen) >= max(max_sentences, len(answered)):
+                break
+            if extra.text not in {c.text for c in chosen}:
+                chosen.append(extra)
+    shorts = [short for _, short in answered if short]
+    return Evidence(tuple(chosen), True, "supported"), "; ".join(shorts) or None
+
+
+def choose_timeline(
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Passage],
+    settings: AnswerSettings,
+    steps: int = 6,
+) -> Evidence:
+    """The best sentence of each of several dated articles, oldest first: one line per step."""
+    if not scored or scored[0].score < settings.min_support:
+        return Evidence((), False, "the closest passages do not tell this story")
+    floor = max(settings.min_support * 0.9, scored[0].score * 0.75)
+    per_article: dict[str, ScoredSentence] = {}
+    for candidate in scored:
+        article = passages[candidate.passage_index].article_id
+        if candidate.score >= floor and article not in per_article:
+            per_article[article] = candidate
+    chosen = sorted(
+        list(per_article.values())[:steps],
+        key=lambda c: (passages[c.passage_index].published or _FAR_FUTURE, c.passage_index),
+    )
+    return Evidence(tuple(chosen), True, "timeline")
+
+
+def _overlap(a: str, b: str) -> float:
+    wa, wb = set(content_words(a)), set(content_words(b))
+    return len(wa & wb) / max(1, min(len(wa), len(wb)))

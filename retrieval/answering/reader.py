@@ -1,0 +1,149 @@
+"""The extractive answer: the one entry point that reads the found passages and replies.
+
+It owns the answering policy (how many passages to read for a plain, compound or timeline
+question), the choice of evidence, the short answer and every abstention text, so a reply is
+decided in one place. Given a `QuestionPlan` and the ranked passages, it needs from the archive
+only term rarities and whole articles (`ArticleSource`), and an embedding function to read
+candidate sentences with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from config.settings import AnswerSettings
+from retrieval.answering.compose import compose
+from retrieval.answering.evidence import Evidence, choose, choose_timeline, combine
+from retrieval.answering.scoring import ScoredSentence, score_sentences
+from retrieval.answering.short_answer import typed_answer
+from retrieval.question.plan import QuestionPlan
+from retrieval.question.profile import QuestionProfile, profile
+from retrieval.results import Answer, Passage
+from retrieval.text.calendar import DATE_MENTION, describe_window
+from retrieval.text.vectors import Embed
+
+# Passages read for a timeline: one step per article, so more than for one fact.
+TIMELINE_BREADTH = 12
+# A compound question reads this many more passages: each part may be answered by another article.
+COMPOUND_EXTRA = 4
+# A "when" candidate that names a date but whose date cannot be resolved still fits this much.
+WRITTEN_DATE_FIT = 0.5
+
+
+class ArticleSource(Protocol):
+    """What reading needs from the archive (the catalog is one)."""
+
+    def idf(self, terms: Sequence[str]) -> Mapping[str, float]:
+        """How rare each word is in the archive."""
+        ...
+
+    def article_chunks(self, article_id: str) -> list[tuple[str, str]]:
+        """(chunk_id, text) of an article in reading order."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One question (or one part of a compound question) read: its evidence and short answer."""
+
+    evidence: Evidence
+    short: str | None
+
+
+class ExtractiveReader:
+    """Answers from the retrieved passages by quoting the sentences that answer, or abstains."""
+
+    def __init__(self, settings: AnswerSettings, articles: ArticleSource, read: Embed) -> None:
+        self.settings = settings
+        self.articles = articles
+        self.read = read
+
+    def answer(self, plan: QuestionPlan, passages: Sequence[Passage]) -> Answer:
+        """The reply to `plan.question` from `passages` (best first), citing what it quotes."""
+        breadth = self.settings.passages_considered
+        if plan.timeline:
+            breadth = TIMELINE_BREADTH
+        elif len(plan.parts) > 1:
+            breadth = min(breadth + COMPOUND_EXTRA, plan.k)
+        considered = list(passages[:breadth])
+        unanswered: list[str] = []
+        if plan.timeline:
+            prof = profile(plan.query, self.articles.idf)
+            scored = self._scored(prof, plan.query, considered)
+            reading = _Reading(choose_timeline(scored, considered, self.settings), None)
+        elif len(plan.parts) > 1:
+            readings = [self._read(part, considered, plan.news_aware) for part in plan.parts]
+            evidence, short = combine(
+                [(r.evidence, r.short) for r in readings], self.settings.max_sentences
+            )
+            reading = _Reading(evidence, short)
+            if evidence.confident:
+                unanswered = [
+                    part
+                    for part, r in zip(plan.parts, readings, strict=True)
+                    if not r.evidence.confident
+                ]
+        else:
+            reading = self._read(plan.query, considered, plan.news_aware)
+        notes: list[str] = []
+        if plan.frame is not None:
+            notes.append(
+                f"“{plan.frame.expression}”: searched articles published "
+                + describe_window(plan.start, plan.end, ongoing=plan.frame.ongoing)
+            )
+        notes += [f"the archive does not answer “{part}”" for part in unanswered]
+        abstention = None
+        if plan.windowed and plan.frame is not None:
+            abstention = (
+                f"Nothing in the archive answers that for “{plan.frame.expression}” "
+                f"(searched articles published {describe_window(plan.start, plan.end)})."
+            )
+        return compose(
+            plan.question,
+            reading.evidence,
+            passages[: plan.k],
+            short=reading.short,
+            notes=notes,
+            timeline=plan.timeline,
+            abstention=abstention,
+        )
+
+    def _scored(
+        self, prof: QuestionProfile, query: str, considered: Sequence[Passage]
+    ) -> list[ScoredSentence]:
+        return score_sentences(
+            prof, query, considered, self.read, max_candidates=self.settings.sentences_read
+        )
+
+    def _article_text(self, passage: Passage) -> str:
+        return "\n".join(text for _cid, text in self.articles.article_chunks(passage.article_id))
+
+    def _read(self, query: str, considered: Sequence[Passage], aware: bool) -> _Reading:
+        """The chosen sentences for one question and the short answer their lead gives."""
+        prof = profile(query, self.articles.idf)
+        scored = self._scored(prof, query, considered)
+        shorts: dict[str, str | None] = {}
+
+        def fits_kind(c: ScoredSentence) -> float:
+            published = considered[c.passage_index].published
+            found = typed_answer(prof.kind, c.text, query, prof.terms, published)
+            shorts[c.text] = found.text
+            written = prof.kind == "when" and DATE_MENTION.search(c.text)
+            return max(found.fit, WRITTEN_DATE_FIT if written else 0.0)
+
+        evidence = choose(
+            prof,
+            scored,
+            considered,
+            self.settings,
+            self._article_text,
+            fits_kind=fits_kind if aware else None,
+        )
+        if not (evidence.confident and aware):
+            return _Reading(evidence, None)
+        lead = evidence.chosen[0]
+        if lead.text not in shorts:
+            fits_kind(lead)
+        return _Reading(evidence, shorts[lead.text])

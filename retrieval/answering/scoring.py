@@ -1,0 +1,213 @@
+"""Candidate sentences scored against a question: meaning, key terms, and the asked-for type.
+
+Sentences of the top passages are scored by meaning (cosine to the question), by the share of
+the question's key terms they hold (weighted by how rare each term is in the archive, so
+"jazz festival" counts for more than "Meridian City"), read together with their article's
+title, and by whether they hold the kind of thing asked for (a date for "when", a number for
+"how many").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retrieval.question.profile import NAME_WORD, QuestionProfile, QuestionType
+from retrieval.results import Passage
+from retrieval.text.calendar import DATE_MENTION
+from retrieval.text.sentences import split_sentences, stem, words
+from retrieval.text.vectors import Embed, cosine
+
+# How a candidate's score is made (fitted by hand on the dev set, see docs/evaluation.md):
+SEMANTIC_WEIGHT = 0.55  # cosine to the question; the rest is weighted key-term coverage
+TYPE_BONUS = 0.08  # holds a date for "when", a number for "how many"
+WEAK_TYPE_BONUS = 0.04  # a new name for "who", a place for "where", a cause for "why"
+RANK_TIE_BREAK = 0.01  # per passage rank
+RANK_HEAD_START = 0.15  # when choosing which sentences to embed, for the best-ranked passages
+# The answer types whose reply must hold a thing of that type, and what to call it.
+TYPED_KINDS = {"when": "a date", "who": "a name", "how_many": "a number"}
+
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"dozen|dozens|hundred|hundreds|thousand|thousands|million|millions|billion)\b",
+    re.I,
+)
+
+# Words of a preview or a hypothetical: the sentence was written before the result it would
+# have to report, or does not state a fact ("the winner could face ...").
+_PROSPECTIVE = re.compile(
+    r"\b(will|would|shall|can|could|should|might|must|whoever|tomorrow|upcoming|(is|are|was|were) (expected|scheduled|set|"
+    r"slated|due|poised|going) to|to be (held|decided|announced|chosen|elected))\b|['’]ll\b",
+    re.I,
+)
+
+# Words that report a result: a sentence without one does not say who won or what was decided.
+_RESULT = re.compile(
+    r"(?<!to )\bwin\b|\b(won|wins|winn(er|ers|ing)|victor(y|ies|ious)|beat|beats|beaten|defeat(ed|s)?|"
+    r"(re-?)?elected|chosen|chose|picked|selected|voted|sentenced|jailed|convicted|acquitted|"
+    r"awarded|clinched|secured|claimed|received|got|lost|loses|champions?|title)\b",
+    re.I,
+)
+
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate sentence, where it came from and how well it answers."""
+
+    text: str
+    passage_index: int
+    semantic: float
+    lexical: float
+    score: float
+    own: float = 0.0  # coverage by the sentence's own words, without its title
+
+
+def _stems(text: str) -> set[str]:
+    """Stems of `text`'s words; a hyphenated word also gives its parts ("Notre-Dame")."""
+    present: set[str] = set()
+    for word in words(text):
+        present.add(stem(word))
+        if "-" in word:
+            present.update(stem(part) for part in word.split("-") if part)
+    return present
+
+
+def _holds(prof: QuestionProfile, term: str, present: set[str]) -> bool:
+    """Is the question's `term` among `present`? "Notre-Dame" is found as "Notre Dame"."""
+    if term in present:
+        return True
+    written = prof.surface.get(term, term)
+    parts = [stem(part) for part in written.split("-") if part]
+    return len(parts) > 1 and all(part in present for part in parts)
+
+
+def lexical_coverage(prof: QuestionProfile, text: str) -> float:
+    """Weighted share of the question's key terms found in `text` (light stemming)."""
+    if not prof.terms:
+        return 0.0
+    present = _stems(text)
+    total = sum(prof.weight(t) for t in prof.terms)
+    found = sum(prof.weight(t) for t in prof.terms if _holds(prof, t, present))
+    return found / total if total else 0.0
+
+
+def missing_names(prof: QuestionProfile, text: str) -> list[str]:
+    """Names the question depends on that the evidence never mentions."""
+    present = _stems(text)
+    flat = " ".join(text.lower().split())
+    return [n for n in prof.names if not _mentions(n, flat, present)]
+
+
+def _mentions(name: str, flat: str, present: set[str]) -> bool:
+    """Is `name` in the (lower-cased, single-spaced) text? "Notre-Dame" is found as "Notre
+    Dame"; "Boeing 787" as itself, "Boeing's 787" or, once introduced, "the 787"."""
+    if stem(name) in present or name in flat:
+        return True
+    if "-" in name and not any(ch.isdigit() for ch in name):
+        return name.replace("-", " ") in flat
+    head, _, serial = name.rpartition(" ")
+    if head and serial.isdigit():
+        return bool(re.search(rf"\b({re.escape(head)}['’]s|the) {serial}\b", flat))
+    return False
+
+
+def _type_bonus(kind: QuestionType, sentence: str, prof: QuestionProfile) -> float:
+    if kind == "when" and DATE_MENTION.search(sentence):
+        return TYPE_BONUS
+    if kind == "how_many" and _NUMBER.search(sentence):
+        return TYPE_BONUS
+    if kind == "who":
+        names = {m.group(0).lower() for m in NAME_WORD.finditer(sentence)}
+        if names - set(prof.names):
+            return WEAK_TYPE_BONUS
+    if kind == "where" and re.search(r"\b(in|at|near|from) [A-Z]", sentence):
+        return WEAK_TYPE_BONUS
+    if kind == "why" and re.search(
+        r"\b(because|after|due to|since|as a result|following)\b", sentence, re.I
+    ):
+        return WEAK_TYPE_BONUS
+    return 0.0
+
+
+def score_sentences(
+    prof: QuestionProfile,
+    question: str,
+    passages: Sequence[Passage],
+    embed: Embed,
+    max_candidates: int = 8,
+) -> list[ScoredSentence]:
+    """The strongest sentences of the passages, best answer first.
+
+    `embed` reads the question and the candidates in one batch, so their vectors come from
+    the same model whatever reader the settings choose.
+
+    A sentence is read with its article's title: "He scored in the 112th minute" answers a
+    question about the cup final when the title says it is the cup final.
+    """
+    seen: set[str] = set()
+    candidates: list[tuple[str, int, float]] = []
+    for index, passage in enumerate(passages):
+        for sentence in split_sentences(passage.text):
+            key = " ".join(sentence.lower().split())
+            if key in seen or len(sentence.split()) < 4:
+                continue
+            seen.add(key)
+            lexical = lexical_coverage(prof, f"{passage.title}. {sentence}")
+            candidates.append((sentence, index, lexical))
+    if len(candidates) > max_candidates:
+        # Embedding is the costly part on a CPU: only the lexically strongest sentences (with
+        # a head start for the best-ranked passages) are read for meaning.
+        candidates.sort(key=lambda c: (-(c[2] + RANK_HEAD_START / (1 + c[1])), c[1]))
+        candidates = _with_room_for_answers(prof, candidates, max_candidates)
+    if not candidates:
+        return []
+    query_vector, *vectors = embed([question, *(c[0] for c in candidates)])
+    scored = []
+    for (sentence, index, lexical), vector in zip(candidates, vectors, strict=True):
+        semantic = cosine(query_vector, vector)
+        score = SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * lexical
+        score += _type_bonus(prof.kind, sentence, prof)
+        score -= RANK_TIE_BREAK * index
+        own = lexical_coverage(prof, sentence)
+        scored.append(ScoredSentence(sentence, index, semantic, lexical, score, own))
+    scored.sort(key=lambda s: -s.score)
+    return scored
+
+
+def _with_room_for_answers(
+    prof: QuestionProfile, ranked: list[tuple[str, int, float]], limit: int
+) -> list[tuple[str, int, float]]:
+    """The first `limit` candidates, keeping room for a few that hold what the question asks.
+
+    A "when" question is answered by a sentence with a date, "who won?" by one that reports a
+    result; when the lexically strongest sentences hold none (long questions match many words
+    of the wrong sentences), the best such ones take the last places.
+    """
+    chosen = ranked[:limit]
+    if prof.outcome:
+        wanted = [c for c in ranked if reports_result(prof, c[0])]
+    elif prof.kind in TYPED_KINDS:
+        wanted = [c for c in ranked if _type_bonus(prof.kind, c[0], prof) > 0]
+    else:
+        return chosen
+    missing = [c for c in wanted[: max(1, limit // 3)] if c not in chosen]
+    if not missing:
+        return chosen
+    unwanted_tail = list(reversed([c for c in chosen if c not in wanted]))[: len(missing)]
+    return [c for c in chosen if c not in unwanted_tail] + missing
+
+
+def reports_result(prof: QuestionProfile, sentence: str) -> bool:
+    """Does the sentence report a result, of the contest the question names?
+
+    Contests recur (elections, cups, awards): a result from another year than the one asked
+    about is another contest's.
+    """
+    if not _RESULT.search(sentence) or _PROSPECTIVE.search(sentence):
+        return False
+    asked = {t for t in prof.terms if _YEAR.fullmatch(t)}
+    given = set(_YEAR.findall(sentence))
+    return not (asked and given and not asked & given)

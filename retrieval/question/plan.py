@@ -1,0 +1,87 @@
+"""A question read before searching: its time window, what to search for, and how to answer it.
+
+A time expression in the question ("last week", "in May 2019") becomes a hard filter on
+publication dates for both retrievers and is taken out of the search query. A timeline
+question ("how did X unfold") wants more passages; a compound question ("Who ..., and when
+...?") is answered part by part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from config.settings import RetrievalSettings
+from retrieval.question.compound import split_question
+from retrieval.question.profile import is_timeline
+from retrieval.question.timeframe import TimeFrame, parse_timeframe, strip_time_expression
+
+# News is published after the event: Friday's vote is in Saturday's and Monday's papers. The
+# window on publication dates runs this far past the event window.
+REPORTING_LAG = timedelta(days=7)
+# A timeline is told from several articles: search at least this many passages for one.
+TIMELINE_PASSAGES = 20
+
+
+@dataclass(frozen=True)
+class QuestionPlan:
+    """What to search for and how to read the results.
+
+    `start`/`end` bound publication dates (None: open); `recent` ranks newer articles first;
+    `parts` are the questions a compound question asks (one part otherwise).
+    """
+
+    question: str
+    query: str
+    frame: TimeFrame | None
+    start: date | None
+    end: date | None
+    k: int
+    recent: bool
+    timeline: bool
+    parts: tuple[str, ...]
+    news_aware: bool
+
+    @property
+    def windowed(self) -> bool:
+        """A window that limits which articles may answer (not just "newest first")."""
+        return self.frame is not None and self.frame.kind not in ("recent", "latest")
+
+
+def plan_question(
+    question: str,
+    settings: RetrievalSettings,
+    *,
+    as_of: date | None = None,
+    top_k: int | None = None,
+) -> QuestionPlan:
+    """Read `question` as asked on `as_of` (default today); `top_k` overrides the setting."""
+    today = as_of or date.today()
+    aware = settings.news_aware
+    frame = parse_timeframe(question, today) if aware else None
+    query = strip_time_expression(question, frame) if frame else question
+    start = frame.start if frame else None
+    end = frame.end if frame else None
+    if end is not None and frame is not None and frame.kind not in ("recent", "latest"):
+        end = min(end + REPORTING_LAG, today) if end < today else end
+    if as_of is not None and aware:
+        # Nothing published after the day the question is asked on can answer it.
+        end = min(end, as_of) if end else as_of
+    recent = frame is not None and frame.kind in ("recent", "latest")
+    timeline = aware and is_timeline(question)
+    k = top_k or settings.top_k
+    if timeline:
+        k = max(k, TIMELINE_PASSAGES)
+    parts = split_question(query) if aware and not timeline else [query]
+    return QuestionPlan(
+        question=question,
+        query=query,
+        frame=frame,
+        start=start,
+        end=end,
+        k=k,
+        recent=recent,
+        timeline=timeline,
+        parts=tuple(parts),
+        news_aware=aware,
+    )

@@ -1,0 +1,147 @@
+"""What a question asks: its answer type, key terms (stemmed, weighted by rarity), the names it
+depends on, and whether it asks for an outcome or a timeline. Pure functions of the question text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from retrieval.text.calendar import MONTH_NAMES, WEEKDAY_NAMES
+from retrieval.text.sentences import STOPWORDS, content_words, stem
+
+QuestionType = Literal["when", "who", "how_many", "where", "why", "what"]
+
+# Words that say how to ask, not what about: they must not count as evidence.
+_META = frozenset(
+    """
+    article articles report reports reported story stories news archive describe described
+    mention mentioned happen happened according detail details specific specifically kind type
+    please know anything something exactly give list name tell develop developed unfold
+    unfolded evolve evolved timeline chronology progress steps events main key trace play
+    """.split()
+)
+
+# Time words become a date window, not a name to find.
+_TIME_WORDS = frozenset(
+    {name.lower() for name in (*MONTH_NAMES, *WEEKDAY_NAMES)}
+    | set("today yesterday tomorrow spring summer autumn fall winter christmas easter".split())
+)
+
+_QUESTIONISH = frozenset(
+    "what which who whom whose when where why how did does do is are was were".split()
+)
+
+# A capitalised word: a name, unless it opens the question or is a stop word.
+NAME_WORD = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z]\b")
+
+# Product, flight and model designations: letters and digits together, or digits joined by a
+# hyphen ("A380", "747-8", "COVID-19"); not years or decades ("2019", "1990s").
+_IDENTIFIER = re.compile(r"(?=[\w-]*\d)(?![\d]+s?$)[A-Za-z\d]+(?:-[A-Za-z\d]+)*")
+
+# A bare number that follows a name as part of it ("iPhone 5"); years are dates, not serials.
+_SERIAL = re.compile(r"\d{1,3}")
+
+# A question about the result of a contest or a decision, asked in the past tense.
+_OUTCOME = re.compile(
+    r"\b(won|beat|defeated|(re-?)?elected|chose|chosen|picked|selected|convicted|acquitted|"
+    r"sentenced|awarded)\b|\bdid\b.*\b(win|beat|defeat|elect|choose|pick|select|convict|"
+    r"sentence|award|receive)\b",
+    re.I,
+)
+
+_TIMELINE = re.compile(
+    r"\b(timeline|chronolog\w*|how did .+ (develop|unfold|evolve|play out|progress)|"
+    r"(main|key) (steps|events|developments)|what happened (after|since|between)|trace)\b",
+    re.I,
+)
+
+
+def is_timeline(question: str) -> bool:
+    """Does the question ask how something developed over time?"""
+    return bool(_TIMELINE.search(question))
+
+
+@dataclass(frozen=True)
+class QuestionProfile:
+    """What a question asks about: its type, key terms (stemmed) and the names it depends on.
+
+    `weights` maps each term to its importance (rarity in the archive; names count double);
+    `surface` keeps a word as written for each term, to look it up in the keyword index.
+    """
+
+    kind: QuestionType
+    terms: tuple[str, ...]
+    names: tuple[str, ...]
+    surface: Mapping[str, str] = field(default_factory=dict)
+    weights: Mapping[str, float] = field(default_factory=dict)
+    outcome: bool = False  # asks who won, who was elected, what sentence was given
+
+    def weight(self, term: str) -> float:
+        base = self.weights.get(term, 1.0)
+        if any(ch.isdigit() for ch in term) or any(stem(n) == term for n in self.names):
+            return base * 2.0
+        return base
+
+
+def question_kind(question: str) -> QuestionType:
+    """The answer type a question expects, from its wording."""
+    q = question.lower()
+    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount|proportion)\b", q):
+        return "how_many"
+    if re.search(r"\bwhen\b|\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year)\b", q):
+        return "when"
+    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|company|organi[sz]ation)\b", q):
+        return "who"
+    if re.search(
+        r"\bwhere\b|\bwhich (city|country|town|place|region)\b|\bin what (city|country)", q
+    ):
+        return "where"
+    if re.search(r"\bwhy\b|\bwhat (caused|led to)\b", q):
+        return "why"
+    return "what"
+
+
+def profile(
+    question: str, idf: Callable[[Sequence[str]], Mapping[str, float]] | None = None
+) -> QuestionProfile:
+    """Key terms and names of a question; `idf` (word -> rarity) weights the terms."""
+    surface: dict[str, str] = {}
+    for word in content_words(question):
+        if word not in _META and len(word) > 1:
+            surface.setdefault(stem(word), word)
+    names = []
+    tokens = question.split()
+    for index, token in enumerate(tokens):
+        cleaned = re.sub(r"['’]s$", "", token.strip("?!.,;:\"'()“”‘’")).strip("'’")
+        if _IDENTIFIER.fullmatch(cleaned):
+            names.append(cleaned.lower())  # a model or code ("747-8", "A380", "COVID-19")
+            continue
+        if "-" in cleaned and not cleaned[:1].isdigit():
+            # "Scientology-owned": the name is the capitalised part; "Notre-Dame" stays whole.
+            cleaned = "-".join(p for p in cleaned.split("-") if p[:1].isupper())
+        lowered = cleaned.lower()
+        following = tokens[index + 1].strip("?!.,;:\"'()“”‘’") if index + 1 < len(tokens) else ""
+        if cleaned[:1].isalpha() and cleaned != lowered and _SERIAL.fullmatch(following):
+            names.append(f"{lowered} {following}")  # "iPhone 5", "Apollo 11": one name
+        if not NAME_WORD.fullmatch(cleaned) or lowered in STOPWORDS or lowered in _META:
+            continue
+        if lowered in _TIME_WORDS:
+            continue  # time words become a date window, not a name to find
+        if index == 0 or lowered in _QUESTIONISH:
+            continue
+        names.append(lowered)
+    weights: dict[str, float] = {}
+    if idf is not None and surface:
+        rarity = idf(list(surface.values()))
+        weights = {term: rarity.get(word, 1.0) for term, word in surface.items()}
+    return QuestionProfile(
+        kind=question_kind(question),
+        terms=tuple(surface),
+        names=tuple(dict.fromkeys(names)),
+        surface=surface,
+        weights=weights,
+        outcome=bool(_OUTCOME.search(question)) and not re.search(r"\bwill\b", question, re.I),
+    )
