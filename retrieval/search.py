@@ -30,11 +30,9 @@ class SearchOptions:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """Ranked passages plus what each retriever contributed (for timings and debugging)."""
+    """Ranked passages, best first."""
 
     passages: tuple[Passage, ...]
-    dense_hits: int
-    keyword_hits: int
 
 
 def rrf(rankings: Iterable[list[str]], k: int = 60) -> dict[str, float]:
@@ -95,11 +93,7 @@ def search(archive: Archive, query: str, options: SearchOptions) -> SearchResult
         scores = recency_boost(scores, {cid: articles[texts[cid][0]].published for cid in scores})
     ranked = sorted(scores, key=lambda cid: (-scores[cid], cid))
     passages = _collapse_stories(archive, ranked, texts, articles, scores, options.k)
-    return SearchResult(
-        passages=tuple(passages),
-        dense_hits=len(dense_ids),
-        keyword_hits=len(keyword_ids),
-    )
+    return SearchResult(passages=tuple(passages))
 
 
 def _position(chunk_id: str) -> int:

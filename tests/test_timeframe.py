@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retrieval.question.timeframe import TimeFrame, parse_timeframe, strip_time_expression
-from retrieval.text.calendar import MONTH_NAMES
+from retrieval.text.calendar import MONTH_NAMES, describe_window
 
 D = date
 MON = D(2019, 5, 20)  # a Monday
@@ -238,14 +238,12 @@ def test_case_does_not_matter() -> None:
          "from 28 December 2019 to 3 January 2020"),
         ("What happened in the 1990s?", MON, "in the 1990s"),
         ("Events between 2010 and 2015", MON, "from 2010 to 2015"),
-        ("What happened recently?", MON, "recently (up to 20 May 2019)"),
-        ("What is the latest?", MON, "most recent first (up to 20 May 2019)"),
     ],
 )  # fmt: skip
 def test_describe(question: str, as_of: date, text: str) -> None:
     frame = parse_timeframe(question, as_of)
     assert frame is not None
-    assert frame.describe() == text
+    assert describe_window(frame.start, frame.end, ongoing=frame.ongoing) == text
 
 
 @pytest.mark.parametrize(
@@ -272,13 +270,6 @@ def test_strip_unknown_expression_leaves_question() -> None:
     assert strip_time_expression("What happened?", frame) == "What happened?"
 
 
-def test_contains_open_and_closed_bounds() -> None:
-    assert TimeFrame(None, None, "", "recent").contains(D(1900, 1, 1))
-    assert TimeFrame(MON, None, "", "absolute").contains(D(2100, 1, 1))
-    assert not TimeFrame(None, SUN, "", "absolute").contains(MON)
-    assert TimeFrame(SUN, MON, "", "relative").contains(MON)
-
-
 # --- properties -------------------------------------------------------------------------------
 
 PAST_EXPRESSIONS = [
@@ -292,19 +283,14 @@ PAST_EXPRESSIONS = [
 as_of_dates = st.dates(min_value=D(1950, 1, 1), max_value=D(2090, 12, 31))
 
 
-@given(as_of=as_of_dates, expression=st.sampled_from(PAST_EXPRESSIONS), probe=as_of_dates)
-def test_relative_windows_are_past_and_non_empty(as_of: date, expression: str, probe: date) -> None:
+@given(as_of=as_of_dates, expression=st.sampled_from(PAST_EXPRESSIONS))
+def test_relative_windows_are_past_and_non_empty(as_of: date, expression: str) -> None:
     frame = parse_timeframe(f"What happened {expression}?", as_of)
     assert frame is not None
     assert frame.kind == "relative"
     assert frame.start is not None
     assert frame.end is not None
     assert frame.start <= frame.end <= as_of
-    assert frame.contains(frame.start)
-    assert frame.contains(frame.end)
-    assert not frame.contains(frame.start - timedelta(days=1))
-    assert not frame.contains(frame.end + timedelta(days=1))
-    assert frame.contains(probe) == (frame.start <= probe <= frame.end)
 
 
 @given(as_of=as_of_dates, year=st.integers(1900, 2100), month=st.integers(1, 12))

@@ -54,8 +54,6 @@ from retrieval.text.calendar import (
     Point,
     Span,
     add_months,
-    describe_window,
-    format_day,
     is_count,
     month_cue,
     parse_number,
@@ -81,17 +79,6 @@ class TimeFrame:
     expression: str
     kind: Kind
     ongoing: bool = False
-
-    def contains(self, day: date) -> bool:
-        """Whether an article published on `day` falls in the window."""
-        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
-
-    def describe(self) -> str:
-        """Human text for notes such as "nothing found from 13 to 19 May 2019"."""
-        if self.kind in ("recent", "latest"):
-            upto = f" (up to {format_day(self.end)})" if self.end else ""
-            return ("most recent first" if self.kind == "latest" else "recently") + upto
-        return describe_window(self.start, self.end, ongoing=self.ongoing)
 
 
 # --- finding expressions in a question -------------------------------------------------------
