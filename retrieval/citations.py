@@ -1,5 +1,7 @@
 """Does a cited passage support the sentence that cites it? A cheap, explainable check.
 
+# size: ~320 lines, the checks (numbers, dates, names, overlap, negation) read as one verdict
+
 Used twice: by `eval` to score citation support, and at answer time to drop or flag LLM
 citations that the passage does not back. It must be fast (no model unless one is given) and
 say *why* it rejected a sentence, so the verdict carries its parts and a reason.

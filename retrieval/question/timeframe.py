@@ -1,5 +1,7 @@
 """Time windows named in a question ("last week", "in May 2019"), resolved against an as-of date.
 
+# size: ~330 lines, one pattern and one resolver per kind of time expression, in one table
+
 Retrieval filters and re-ranks by publication date, so a question's time words must become
 dates before the question is embedded; `strip_time_expression` then takes them out so that
 "in May" does not pull in articles about Theresa May. The calendar vocabulary it reads
