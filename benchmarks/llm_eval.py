@@ -2,8 +2,9 @@
 
 Each question is answered the newsbot way: `Responder.ask` (time window, hybrid search,
 extractive answer), then `generate_answer` with a local GGUF model over the same passages, the
-extractive answer as fallback. Both answers are scored with `retrieval.metrics.score_question`
-and the same support checker `newsbot eval` uses.
+extractive answer as fallback. Both answers are scored with
+`retrieval.evaluation.metrics.score_question` (the LLM column by the shared `run_system`) and the
+same support checker `newsbot eval` uses.
 
     python benchmarks/fetch_qwen.py --install /tmp/qwen.gguf
     python benchmarks/llm_eval.py --data-dir /tmp/wn --model /tmp/qwen.gguf --limit 60 \\
@@ -24,16 +25,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.evaluate import format_metric
 from config.settings import LLMSettings, Settings
 from retrieval.archive import Archive
 from retrieval.citations import SupportChecker
-from retrieval.evaluation.metrics import metric_set_to_dict, percentile, score_question, summarize
-from retrieval.evaluation.questions import load_questions
+from retrieval.evaluation.metrics import percentile, score_question, summarize
+from retrieval.evaluation.questions import EvalQuestion, load_questions
+from retrieval.evaluation.report import format_metric, metric_set_to_dict
+from retrieval.evaluation.runner import Outcome, run_system
 from retrieval.generation.generate import generate_answer
 from retrieval.generation.llamacpp import default_threads
 from retrieval.generation.llm import make_llm
 from retrieval.responder import AskOptions, Responder
+from retrieval.results import Answer
 
 TITLE = "## LLM mode (Qwen2.5-Coder-0.5B) vs extractive"
 ROWS = (
@@ -72,26 +75,40 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     load_s = time.perf_counter() - started
     considered = settings.answer.passages_considered
 
-    extractive_scores, llm_scores, records = [], [], []
-    ttft_user, ttft_model, fallbacks, kept, dropped, recited = [], [], 0, 0, 0, 0
-    for index, question in enumerate(questions, start=1):
+    # Each question is asked the newsbot way and then generated from; the extractive answer
+    # and its time are kept here, so the LLM column's latency is the whole question.
+    extractive: dict[str, tuple[Answer, float]] = {}
+
+    def ask_llm(question: EvalQuestion) -> Answer:
         t0 = time.perf_counter()
-        extractive = responder.ask(question.question, AskOptions(as_of=question.as_of))
-        t_extractive = time.perf_counter() - t0
-        answer = generate_answer(
+        first = responder.ask(question.question, AskOptions(as_of=question.as_of))
+        extractive[question.id] = (first, time.perf_counter() - t0)
+        return generate_answer(
             llm,
-            extractive.search_query or question.question,
-            extractive.passages[:considered],
-            fallback=extractive,
+            first.search_query or question.question,
+            first.passages[:considered],
+            fallback=first,
             checker=checker,
             as_of=question.as_of or date.today(),
             settings=settings.llm,
             ask_when_abstained=args.ask_when_abstained,
         )
-        t_total = time.perf_counter() - t0
-        extractive_scores.append(score_question(question, extractive, checker, t_extractive))
-        score = score_question(question, answer, checker, t_total)
-        llm_scores.append(score)
+
+    def progress(index: int, outcome: Outcome) -> None:
+        info = outcome.answer.verification or {}
+        print(
+            f"[{index}/{len(questions)}] {outcome.question.id} {outcome.mark} "
+            f"{outcome.score.latency_s or 0.0:.1f}s fallback={info.get('fallback')}",
+            file=sys.stderr,
+        )
+
+    run_llm = run_system("llm", questions, ask_llm, checker, progress)
+    extractive_scores, records = [], []
+    ttft_user, ttft_model, fallbacks, kept, dropped, recited = [], [], 0, 0, 0, 0
+    for outcome in run_llm.outcomes:
+        question, answer, score = outcome.question, outcome.answer, outcome.score
+        first, t_extractive = extractive[question.id]
+        extractive_scores.append(score_question(question, first, checker, t_extractive))
         info = answer.verification or {}
         asked = "ttft_ms" in info
         if isinstance(info.get("ttft_ms"), float):
@@ -107,19 +124,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "type": question.type,
                 "question": question.question,
                 "answers": list(question.answers),
-                "extractive": extractive.text,
+                "extractive": first.text,
                 "llm": answer.text,
                 "correct_extractive": extractive_scores[-1].correct,
                 "correct_llm": score.correct,
-                "latency_s": round(t_total, 2),
+                "latency_s": round(score.latency_s or 0.0, 2),
                 "verification": info,
             }
-        )
-        mark = "ok" if score.correct else ("abstained" if answer.abstained else "-")
-        print(
-            f"[{index}/{len(questions)}] {question.id} {mark} {t_total:.1f}s "
-            f"fallback={info.get('fallback')}",
-            file=sys.stderr,
         )
     return {
         "date": date.today().isoformat(),
@@ -131,7 +142,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "ask_when_abstained": args.ask_when_abstained,
         "wall_s": round(time.perf_counter() - started, 1),
         "extractive": metric_set_to_dict(summarize(extractive_scores).overall),
-        "llm": metric_set_to_dict(summarize(llm_scores).overall),
+        "llm": metric_set_to_dict(run_llm.summary.overall),
         "llm_extra": {
             "asked": len(ttft_model),
             "fallbacks_after_asking": fallbacks,

@@ -35,7 +35,7 @@ from ingest.articles import Article, LoadError  # noqa: E402
 from ingest.loaders import load_paths  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 from retrieval.archive import Archive  # noqa: E402
-from tests.fake_telegram import FakeTelegram, is_call  # noqa: E402
+from tests.support.fake_telegram import FakeTelegram, is_call  # noqa: E402
 
 QUESTIONS = [
     "How many workers walked out when the Meridian City port strike began?",

@@ -10,31 +10,24 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
 
-from bot.errors import USER_ERRORS, describe_error
+from bot.context import CliContext
+from bot.errors import USER_ERRORS, BotSetupError, describe_error
 from bot.evaluate import eval_command
-from bot.feeds import feeds_group, sync_command
+from bot.feeds_cli import feeds_group, sync_command
 from bot.render import answer_json, answer_text
 from config.settings import Settings
 
+if TYPE_CHECKING:  # annotations only: importing the archive loads Chroma and torch
+    from retrieval.archive import Archive
+
 log = logging.getLogger("newsbot")
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass
-class Context:
-    """What every command gets: the settings and whether to show tracebacks."""
-
-    settings: Settings
-    debug: bool
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -63,7 +56,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except USER_ERRORS as error:
-            if isinstance(ctx.obj, Context) and ctx.obj.debug:
+            if isinstance(ctx.obj, CliContext) and ctx.obj.debug:
                 raise
             raise click.ClickException(describe_error(error)) from error
 
@@ -86,13 +79,14 @@ def cli(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
         raise click.ClickException(f"bad setting {field}: {first['msg']}") from error
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
-    ctx.obj = Context(settings=settings, debug=debug)
+    ctx.obj = CliContext(settings=settings, debug=debug)
 
 
-def _open(ctx: Context) -> Any:
+def _open(obj: CliContext) -> Archive:
+    # Deferred, like every heavy import here: Chroma and torch take seconds; `--help` is instant.
     from retrieval.archive import Archive
 
-    return Archive(ctx.settings)
+    return Archive(obj.settings)
 
 
 @cli.command()
@@ -107,7 +101,7 @@ def _open(ctx: Context) -> Any:
 )
 @click.pass_obj
 def ingest(
-    obj: Context,
+    obj: CliContext,
     inputs: tuple[str, ...],
     source: str | None,
     published: date | None,
@@ -115,8 +109,9 @@ def ingest(
     wait: float,
 ) -> None:
     """Ingest files, folders, feeds, web archives, URL lists or URLs."""
-    from tqdm import tqdm
+    from tqdm import tqdm  # deferred: only this command draws a progress bar
 
+    # Deferred: ingest loads Chroma, the embedding model and the page extractors.
     from ingest.intake import gather, parse_mapping
     from ingest.pipeline import Ingestor, ingest_lock
 
@@ -150,8 +145,11 @@ def ingest(
 @click.option("--top-k", type=click.IntRange(1, 100), help="Passages to retrieve (default 10).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
-def ask(obj: Context, question: str, as_of: date | None, top_k: int | None, as_json: bool) -> None:
+def ask(
+    obj: CliContext, question: str, as_of: date | None, top_k: int | None, as_json: bool
+) -> None:
     """Answer one question from the archive."""
+    # Deferred: answering loads Chroma and the embedding model.
     from retrieval.responder import AskOptions, Responder
 
     if not question.strip():
@@ -167,8 +165,9 @@ def ask(obj: Context, question: str, as_of: date | None, top_k: int | None, as_j
 @cli.command()
 @click.option("--as-of", callback=_date, help="Date the conversation happens on (YYYY-MM-DD).")
 @click.pass_obj
-def chat(obj: Context, as_of: date | None) -> None:
+def chat(obj: CliContext, as_of: date | None) -> None:
     """A terminal conversation: ask, follow up, /sources, /new, /quit."""
+    # Deferred: the chat answers through the responder, which loads Chroma and the model.
     from bot.chat import run_chat
 
     run_chat(_open(obj), as_of=as_of)
@@ -177,7 +176,7 @@ def chat(obj: Context, as_of: date | None) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
-def stats(obj: Context, as_json: bool) -> None:
+def stats(obj: CliContext, as_json: bool) -> None:
     """What the archive holds: articles, chunks, outlets, date range, and where it lives."""
     archive = _open(obj)
     figures = archive.stats()
@@ -214,8 +213,9 @@ def stats(obj: Context, as_json: bool) -> None:
 @click.argument("article_id", required=False)
 @click.option("--url", help="Remove the article with this URL.")
 @click.pass_obj
-def remove(obj: Context, article_id: str | None, url: str | None) -> None:
+def remove(obj: CliContext, article_id: str | None, url: str | None) -> None:
     """Remove an article by id or URL."""
+    # Deferred: the ingest pipeline loads Chroma.
     from ingest.pipeline import Ingestor, ingest_lock
 
     key = article_id or url
@@ -235,7 +235,7 @@ def remove(obj: Context, article_id: str | None, url: str | None) -> None:
 @click.option("--listen", default="127.0.0.1", show_default=True, help="Webhook server address.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8443, show_default=True)
 @click.pass_obj
-def telegram_command(obj: Context, webhook_url: str | None, listen: str, port: int) -> None:
+def telegram_command(obj: CliContext, webhook_url: str | None, listen: str, port: int) -> None:
     """Run the Telegram bot: long polling, or a webhook server with --webhook."""
     token = obj.settings.telegram.token
     if token is None or not token.get_secret_value().strip():
@@ -244,7 +244,11 @@ def telegram_command(obj: Context, webhook_url: str | None, listen: str, port: i
         raise click.BadParameter("Telegram only calls https:// URLs", param_hint="--webhook")
     from bot.telegram import run  # deferred: PTB takes a second to import; `--help` stays instant
 
-    run(obj.settings, webhook_url=webhook_url, listen=listen, port=port)
+    try:
+        run(obj.settings, webhook_url=webhook_url, listen=listen, port=port)
+    except BotSetupError as error:
+        # A setup problem is never a bug: one line even under --debug, and no token in a trace.
+        raise click.ClickException(str(error)) from None
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,143 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 
-from retrieval.archive import Archive
-from retrieval.citations import SupportChecker
-from retrieval.evaluation.metrics import (
-    MetricSet,
-    QuestionScore,
-    Summary,
-    metric_set_to_dict,
-    question_record,
-    score_question,
-    summarize,
-    summary_to_dict,
-)
-from retrieval.evaluation.questions import EvalQuestion, load_questions
-from retrieval.results import Answer
-
-# Each row: its label, its key in metric_set_to_dict, and whether higher is better.
-ROWS: tuple[tuple[str, str, bool], ...] = (
-    ("hit@1", "hit@1", True),
-    ("hit@3", "hit@3", True),
-    ("hit@5", "hit@5", True),
-    ("hit@10", "hit@10", True),
-    ("MRR@10", "mrr@10", True),
-    ("strict hit@5", "strict_hit@5", True),
-    ("strict MRR@10", "strict_mrr@10", True),
-    ("answer accuracy", "accuracy", True),
-    ("token F1", "f1", True),
-    ("choice accuracy", "choice_accuracy", True),
-    ("citation precision", "citation_precision", True),
-    ("citation support", "citation_support", True),
-    ("abstention (unanswerable)", "abstention_rate", True),
-    ("false refusals (answerable)", "false_refusal_rate", False),
-    ("latency p50 (s)", "latency_p50_s", False),
-    ("latency p95 (s)", "latency_p95_s", False),
-)
-
-THRESHOLDS = {
-    "min_hit5": ("hit@5", True),
-    "min_mrr": ("mrr@10", True),
-    "min_accuracy": ("accuracy", True),
-    "min_f1": ("f1", True),
-    "min_citation_support": ("citation_support", True),
-    "min_abstention": ("abstention_rate", True),
-    "max_false_refusal": ("false_refusal_rate", False),
-}
-
-Ask = Callable[[EvalQuestion], Answer]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """Scores and per-question records of one system over the question set."""
-
-    name: str
-    summary: Summary
-    records: list[dict[str, Any]]
-
-
-def run_system(
-    name: str, questions: list[EvalQuestion], ask: Ask, checker: SupportChecker
-) -> RunResult:
-    """Ask every question, timing each, and score the answers."""
-    scores: list[QuestionScore] = []
-    records: list[dict[str, Any]] = []
-    for index, question in enumerate(questions, start=1):
-        started = time.perf_counter()
-        answer = ask(question)
-        latency = time.perf_counter() - started
-        score = score_question(question, answer, checker, latency_s=latency)
-        scores.append(score)
-        records.append(question_record(question, answer, score))
-        mark = "ok" if score.correct else ("abstained" if answer.abstained else "-")
-        click.echo(
-            f"[{name} {index}/{len(questions)}] {question.id} {mark} {latency:.2f}s", err=True
-        )
-    return RunResult(name, summarize(scores), records)
-
-
-def format_metric(value: object) -> str:
-    """A metric as the tables print it: three decimals, "-" when it does not apply."""
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
-
-
-def table(results: list[RunResult]) -> str:
-    """Overall metrics, one column per system, then the per-type breakdown."""
-    columns = [metric_set_to_dict(r.summary.overall) for r in results]
-    width = max(len(label) for label, _, _ in ROWS) + 2
-    lines = [f"{'metric':<{width}}" + "".join(f"{r.name:>12}" for r in results)]
-    lines.append("-" * len(lines[0]))
-    n = results[0].summary.overall
-    lines.append(f"{'questions':<{width}}" + "".join(f"{n.questions:>12}" for _ in results))
-    for label, key, _ in ROWS:
-        lines.append(
-            f"{label:<{width}}" + "".join(f"{format_metric(c.get(key)):>12}" for c in columns)
-        )
-    lines.append("")
-    keys = ("hit@5", "mrr@10", "accuracy", "f1", "abstention_rate", "false_refusal_rate")
-    header = ["type", "n"] + [
-        f"{r.name}:{k}" for r in results for k in ("hit@5", "acc", "F1", "abst", "FR")
-    ]
-    lines.append("  ".join(f"{h:>12}" for h in header))
-    types = sorted(results[0].summary.by_type)
-    for kind in types:
-        row = [kind, str(results[0].summary.by_type[kind].questions)]
-        for r in results:
-            metrics: MetricSet | None = r.summary.by_type.get(kind)
-            data = metric_set_to_dict(metrics) if metrics else {}
-            row += [format_metric(data.get(k)) for k in keys if k != "mrr@10"]
-        lines.append("  ".join(f"{c:>12}" for c in row))
-    return "\n".join(lines)
-
-
-def check_thresholds(summary: Summary, limits: dict[str, float | None]) -> list[str]:
-    """The thresholds missed, as one line each."""
-    overall = metric_set_to_dict(summary.overall)
-    missed = []
-    for option, value in limits.items():
-        if value is None:
-            continue
-        key, higher = THRESHOLDS[option]
-        got = overall.get(key)
-        if not isinstance(got, int | float) or (got < value if higher else got > value):
-            sign = ">=" if higher else "<="
-            missed.append(f"{key} = {format_metric(got)}, required {sign} {value}")
-    return missed
+from bot.context import CliContext
 
 
 @click.command("eval")
@@ -170,17 +40,29 @@ def check_thresholds(summary: Summary, limits: dict[str, float | None]) -> list[
 @click.option("--max-false-refusal", type=float)
 @click.pass_obj
 def eval_command(
-    obj: Any,
-    /,
+    obj: CliContext,
     questions_file: Path,
     json_path: Path | None,
     top_k: int,
     limit: int | None,
     baseline: bool,
-    **limits: float | None,
+    min_hit5: float | None,
+    min_mrr: float | None,
+    min_accuracy: float | None,
+    min_f1: float | None,
+    min_citation_support: float | None,
+    min_abstention: float | None,
+    max_false_refusal: float | None,
 ) -> None:
     """Score the archive's answers on a question set (see docs/evaluation.md)."""
+    # Deferred: the archive loads Chroma and the embedding model; `newsbot --help` stays instant.
+    from retrieval.archive import Archive
+    from retrieval.citations import SupportChecker
+    from retrieval.evaluation.questions import EvalQuestion, load_questions
+    from retrieval.evaluation.report import missed_thresholds, systems_to_dict, table
+    from retrieval.evaluation.runner import Outcome, run_system
     from retrieval.responder import AskOptions, Responder
+    from retrieval.results import Answer
 
     questions, errors = load_questions(questions_file)
     for error in errors:
@@ -193,19 +75,39 @@ def eval_command(
         raise click.ClickException(
             f"the archive in {archive.data_dir} is empty: run `newsbot ingest` first"
         )
-    checker = SupportChecker(embed=archive.embed_sentences)  # type: ignore[arg-type]  # lists are sequences
+    checker = SupportChecker(embed=archive.embed_sentences)
     responder = Responder(archive)
 
     def ours(question: EvalQuestion) -> Answer:
         return responder.ask(question.question, AskOptions(as_of=question.as_of, top_k=top_k))
 
-    results = [run_system("newsbot", questions, ours, checker)]
+    def progress(name: str) -> Callable[[int, Outcome], None]:
+        def show(index: int, outcome: Outcome) -> None:
+            latency = outcome.score.latency_s or 0.0
+            click.echo(
+                f"[{name} {index}/{len(questions)}] {outcome.question.id} {outcome.mark} "
+                f"{latency:.2f}s",
+                err=True,
+            )
+
+        return show
+
+    results = [run_system("newsbot", questions, ours, checker, progress("newsbot"))]
     if baseline:
+        # Deferred: only --baseline needs llama-index's VectorStoreIndex.
         from retrieval.evaluation.baseline import BaselinePipeline
 
         click.echo("building the baseline index (plain llama-index VectorStoreIndex) ...", err=True)
         plain = BaselinePipeline(archive, top_k=top_k)
-        results.append(run_system("baseline", questions, lambda q: plain.ask(q.question), checker))
+        results.append(
+            run_system(
+                "baseline",
+                questions,
+                lambda q: plain.ask(q.question),
+                checker,
+                progress("baseline"),
+            )
+        )
     click.echo(table(results))
     if json_path:
         report = {
@@ -217,13 +119,21 @@ def eval_command(
                 "articles": archive.catalog.stats().articles,
                 "data_dir": str(archive.data_dir),
             },
-            "systems": {
-                r.name: {"summary": summary_to_dict(r.summary), "questions": r.records}
-                for r in results
-            },
+            "systems": systems_to_dict(results),
         }
         json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str))
         click.echo(f"report written to {json_path}", err=True)
-    missed = check_thresholds(results[0].summary, limits)
+    missed = missed_thresholds(
+        results[0].summary,
+        minimums={
+            "hit@5": min_hit5,
+            "mrr@10": min_mrr,
+            "accuracy": min_accuracy,
+            "f1": min_f1,
+            "citation_support": min_citation_support,
+            "abstention_rate": min_abstention,
+        },
+        maximums={"false_refusal_rate": max_false_refusal},
+    )
     if missed:
         raise click.ClickException("below threshold: " + "; ".join(missed))

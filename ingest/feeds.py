@@ -132,25 +132,25 @@ def entry_item(
     )
 
 
-def articles_from_feed(
-    parsed: ParsedFeed, fetcher: Fetcher, *, today: date
-) -> Iterator[Article | LoadError]:
-    """Every entry as an Article, fetching linked pages for entries that are only teasers."""
+def feed_items(parsed: ParsedFeed, *, today: date) -> Iterator[Article | PendingUrl | LoadError]:
+    """Each entry's Article or the PendingUrl of its page; an unreadable feed is one LoadError.
+
+    The one walk over a feed's entries: the loaders (a feed file), intake (a feed URL) and
+    `articles_from_feed` (subscriptions) all go through it.
+    """
     if problem := feed_problem(parsed):
         yield problem
         return
     for entry in parsed.entries:
-        yield entry_article(parsed, entry, fetcher, today=today)
+        yield entry_item(parsed, entry, today=today)
 
 
-def entry_article(
-    parsed: ParsedFeed, entry: FeedEntry, fetcher: Fetcher, *, today: date
-) -> Article | LoadError:
-    """One entry as an Article, fetching its page when the feed holds only a teaser."""
-    item = entry_item(parsed, entry, today=today)
-    if isinstance(item, PendingUrl):
-        return fetch_article(item, fetcher, today=today)
-    return item
+def articles_from_feed(
+    parsed: ParsedFeed, fetcher: Fetcher, *, today: date
+) -> Iterator[Article | LoadError]:
+    """Every entry as an Article, fetching linked pages for entries that are only teasers."""
+    for item in feed_items(parsed, today=today):
+        yield fetch_article(item, fetcher, today=today) if isinstance(item, PendingUrl) else item
 
 
 def _entry(raw: Any, index: int) -> FeedEntry:

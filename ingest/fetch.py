@@ -19,11 +19,10 @@ import httpx
 
 from config.settings import IngestSettings
 from ingest.articles import Article, DateSource, LoadError
-from ingest.errors import IngestError
-from ingest.htmlpage import article_from_html, decode_bytes
+from ingest.errors import IngestError, first_line
+from ingest.htmlpage import HTML_TYPES, article_from_html, decode_bytes
 
 MAX_REDIRECTS = 5
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHUNK = 64 * 1024
 
 
@@ -124,9 +123,9 @@ class Fetcher:
         except httpx.TooManyRedirects as error:
             raise FetchError(url, f"too many redirects (more than {MAX_REDIRECTS})") from error
         except httpx.ConnectError as error:
-            raise FetchError(url, f"connection failed: {_first_line(error)}") from error
+            raise FetchError(url, f"connection failed: {first_line(error)}") from error
         except (httpx.HTTPError, httpx.InvalidURL) as error:
-            raise FetchError(url, f"{type(error).__name__}: {_first_line(error)}") from error
+            raise FetchError(url, f"{type(error).__name__}: {first_line(error)}") from error
 
     def _get(self, url: str, headers: dict[str, str], deadline: float) -> FetchResult:
         request = self._client.build_request(
@@ -192,7 +191,7 @@ def fetch_article(pending: PendingUrl, fetcher: Fetcher, *, today: date) -> Arti
     except FetchError as error:
         return LoadError(pending.url, error.reason + referrer)
     media_type = (result.content_type or "text/html").split(";")[0].strip().lower()
-    if media_type not in _HTML_TYPES:
+    if media_type not in HTML_TYPES:
         return LoadError(pending.url, f"not an HTML page (Content-Type {media_type}){referrer}")
     html = decode_bytes(result.content, declared=result.content_type)
     article = article_from_html(
@@ -215,8 +214,3 @@ def fetch_article(pending: PendingUrl, fetcher: Fetcher, *, today: date) -> Arti
         author=article.author or pending.author,
         feed_guid=pending.feed_guid,
     )
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]

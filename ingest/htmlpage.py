@@ -25,6 +25,8 @@ from ingest.dates import parse_date, vet_date
 
 # Fewer words than this is navigation, a cookie wall or an error page, not an article.
 MIN_ARTICLE_WORDS = 10
+# Content types of a page worth extracting (fetched or captured in a web archive).
+HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 _BLOCK_TAGS = frozenset(
     {

@@ -3,25 +3,36 @@
 Local files go through the loaders; URLs are fetched once and sniffed (a feed, a list of
 URLs, or a page). Pages that loaders or feeds only point at (`PendingUrl`) are fetched here, so
 loaders never touch the network. Defaults given on the command line fill only what an article
-lacks.
+lacks. `ingest_file` is the bot's upload: one file, ingested without fetching anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
-from ingest.feeds import entry_item, feed_problem, parse_feed
+from ingest.feeds import feed_items, parse_feed
 from ingest.fetch import Fetcher, FetchError, PendingUrl, fetch_article
 from ingest.htmlpage import article_from_html, decode_bytes
-from ingest.loaders import is_url_list, load_paths
+from ingest.loaders import LoadItem, is_url_list, load_file, load_paths, url_lines
+from ingest.pipeline import Ingestor, IngestSummary, ingest_lock
 from ingest.warc import WarcSkip
+from retrieval.archive import Archive
 
 IntakeItem = Article | LoadError | WarcSkip
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
+
+
+@dataclass(frozen=True)
+class FileIngest:
+    """What ingesting one file did, and how many pages it links to were left unfetched."""
+
+    summary: IngestSummary
+    unfetched: int
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -90,17 +101,32 @@ def fetch_input(
     media_type = (result.content_type or "").split(";")[0].strip().lower()
     head = result.content[:512].lstrip().lower()
     if media_type in _FEED_TYPES or head.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf")):
-        parsed = parse_feed(result.content, origin=url)
-        if problem := feed_problem(parsed):
-            yield problem
-            return
-        for entry in parsed.entries:
-            yield entry_item(parsed, entry, today=today)
+        yield from feed_items(parse_feed(result.content, origin=url), today=today)
         return
     text = decode_bytes(result.content, declared=result.content_type)
     if media_type == "text/plain" and is_url_list(text):
-        for line in text.splitlines():
-            if line.strip() and not line.lstrip().startswith("#"):
-                yield PendingUrl(url=line.strip(), origin=url)
+        for _, listed in url_lines(text):
+            yield PendingUrl(url=listed, origin=url)
         return
     yield article_from_html(text, origin=url, url=result.final_url, today=today)
+
+
+def ingest_file(archive: Archive, path: Path, *, today: date, wait_s: float) -> FileIngest:
+    """Load one file (whatever its name) and ingest it under the data dir's lock, offline.
+
+    What the bot does with an upload: nothing is fetched, so the pages a URL list or a feed's
+    teasers point at are only counted.
+    """
+    unfetched: list[PendingUrl] = []
+
+    def offline(items: Iterable[LoadItem]) -> Iterator[Article | LoadError]:
+        for item in items:
+            if isinstance(item, Article | LoadError):
+                yield item
+            elif isinstance(item, PendingUrl):
+                unfetched.append(item)
+
+    with ingest_lock(archive.data_dir, wait_s):
+        items = load_file(path, settings=archive.settings.ingest, today=today)
+        summary = Ingestor(archive).ingest(offline(items))
+    return FileIngest(summary, len(unfetched))

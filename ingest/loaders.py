@@ -1,5 +1,7 @@
 """Files and folders to Articles: one loader per format, chosen by suffix and a look inside.
 
+# size: one short loader per format and the walk that picks them; cohesive, so not split
+
 `load_paths` yields, in file order:
 
     Article      an article read from a file
@@ -30,9 +32,11 @@ from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
 from ingest.cleaning import clean_dump
 from ingest.dates import vet_date
-from ingest.feeds import entry_item, feed_problem, parse_feed
+from ingest.errors import first_line
+from ingest.feeds import feed_items, parse_feed
 from ingest.fetch import PendingUrl
-from ingest.htmlpage import article_from_html, decode_bytes, html_to_text, looks_like_html
+from ingest.htmlpage import article_from_html, decode_bytes
+from ingest.markdown import article_from_markdown
 from ingest.records import article_from_record, missing_body_column
 from ingest.warc import WarcSkip, articles_from_warc
 
@@ -42,22 +46,6 @@ _MB = 1024 * 1024
 _SNIFF_BYTES = 8192
 _ARRAY_KEYS = ("articles", "items", "data", "results", "entries", "posts", "stories")
 _URL_LINE = re.compile(r"^https?://\S+$", re.I)
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<head>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_FRONT_LINE = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*)$")
-_MD_HEADING = re.compile(r"^#[ \t]+(?P<title>.+?)[ \t]*#*[ \t]*$", re.M)
-# Link text stops at a bracket and targets at a parenthesis (one nested pair allowed, for
-# URLs like `wiki/A_(b)`) or a line end: with `[^)]*` a line of "[a](" repeated made every
-# "[" scan to the line's end, quadratic time (a 2 MB Markdown line would take many minutes).
-_MD_TARGET = r"\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)"
-_MD_RULES = (
-    (re.compile(r"!\[[^\[\]\n]*\]" + _MD_TARGET), ""),  # images
-    (re.compile(r"\[([^\[\]\n]+)\]" + _MD_TARGET), r"\1"),  # links keep their text
-    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$", re.M), "\n\\1\n"),  # headings
-    (re.compile(r"^[ \t]{0,3}>[ \t]?", re.M), ""),  # quote markers
-    (re.compile(r"^[ \t]*([-*+]|\d+\.)[ \t]+", re.M), ""),  # list markers
-    (re.compile(r"^[ \t]*([-*_][ \t]*){3,}$", re.M), ""),  # horizontal rules
-    (re.compile(r"(\*\*|__|\*|`+)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # emphasis, code
-)
 
 
 @dataclass(frozen=True)
@@ -141,7 +129,7 @@ def _load_file(path: Path, context: _Context) -> Iterator[LoadItem]:
         yield from _TEXT_LOADERS[kind](path, text, context)
     except (OSError, ValueError, csv.Error, RecursionError) as error:
         # Reported for this file alone; whatever it yielded before stays, the batch goes on.
-        yield LoadError(str(path), f"cannot load: {_first_line(error)}")
+        yield LoadError(str(path), f"cannot load: {first_line(error)}")
 
 
 def file_kind(path: Path) -> str | None:
@@ -154,9 +142,16 @@ def file_kind(path: Path) -> str | None:
 
 def is_url_list(text: str) -> bool:
     """True when every non-empty, non-comment line is an http(s) URL (and there is one)."""
-    lines = [line.strip() for line in text.splitlines()]
-    urls = [line for line in lines if line and not line.startswith("#")]
-    return bool(urls) and all(_URL_LINE.match(line) for line in urls)
+    urls = [url for _, url in url_lines(text)]
+    return bool(urls) and all(_URL_LINE.match(url) for url in urls)
+
+
+def url_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line number, URL) of each line of a URL list; blank lines and `#` comments are skipped."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        url = line.strip()
+        if url and not url.startswith("#"):
+            yield number, url
 
 
 def _walk(folder: Path, seen: set[Path]) -> Iterator[Path | LoadError]:
@@ -198,10 +193,8 @@ def _read(path: Path, settings: IngestSettings) -> bytes | LoadError:
 
 def _load_txt(path: Path, text: str, context: _Context) -> Iterator[LoadItem]:
     if is_url_list(text):
-        for number, line in enumerate(text.splitlines(), start=1):
-            url = line.strip()
-            if url and not url.startswith("#"):
-                yield PendingUrl(url=url, origin=f"{path}:{number}")
+        for number, url in url_lines(text):
+            yield PendingUrl(url=url, origin=f"{path}:{number}")
         return
     if text.lstrip()[:100].lower().startswith(("<!doctype html", "<html")):
         yield from _load_html(path, text, context)
@@ -279,27 +272,7 @@ def _load_jsonl(path: Path, text: str, context: _Context) -> Iterator[LoadItem]:
 
 
 def _load_markdown(path: Path, text: str, context: _Context) -> Iterator[LoadItem]:
-    record: dict[str, object] = {}
-    if match := _FRONT_MATTER.match(text):
-        for line in match.group("head").splitlines():
-            if field := _FRONT_LINE.match(line.strip()):
-                value = field.group("value").strip()
-                if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-                    value = value[1:-1]
-                record[field.group("key").casefold()] = value
-        text = text[match.end() :]
-    heading = _MD_HEADING.search(text)
-    if heading and (
-        not record.get("title") or heading.group("title").strip() == str(record["title"]).strip()
-    ):
-        # The first heading is the title: keep it out of the body, where it would run into
-        # the first sentence.
-        record.setdefault("title", heading.group("title"))
-        text = text[: heading.start()] + text[heading.end() :]
-    for pattern, replacement in _MD_RULES:
-        text = pattern.sub(replacement, text)
-    record["body"] = html_to_text(text) if looks_like_html(text) else text
-    yield article_from_record(record, origin=str(path), today=context.today)
+    yield article_from_markdown(text, origin=str(path), today=context.today)
 
 
 def _load_table(path: Path, text: str, context: _Context) -> Iterator[LoadItem]:
@@ -330,12 +303,7 @@ def _load_table(path: Path, text: str, context: _Context) -> Iterator[LoadItem]:
 
 
 def _load_feed(path: Path, data: bytes, context: _Context) -> Iterator[LoadItem]:
-    parsed = parse_feed(data, origin=str(path))
-    if problem := feed_problem(parsed):
-        yield problem
-        return
-    for entry in parsed.entries:
-        yield entry_item(parsed, entry, today=context.today)
+    yield from feed_items(parse_feed(data, origin=str(path)), today=context.today)
 
 
 def _record(item: Mapping[str, object], origin: str, context: _Context) -> Article | LoadError:
@@ -363,11 +331,6 @@ def _json_type(value: object) -> str:
     if value is None:
         return "null"
     return names.get(type(value), "a number")
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 _TEXT_LOADERS: dict[str, Callable[[Path, str, _Context], Iterator[LoadItem]]] = {

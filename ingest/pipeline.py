@@ -1,5 +1,7 @@
 """load -> clean -> dedupe -> chunk -> embed -> store, with progress and a summary.
 
+# size: ~300 lines, the batch loop and its writer thread are one piece of crash-safe logic
+
 Work is done in batches. Unchanged articles are recognised by their content hash before any
 model work. Embedding of one batch overlaps with storing the previous one (a single writer
 thread), and an article becomes visible only when the catalog commits it, after its vectors are
@@ -120,7 +122,7 @@ class Ingestor:
         self.settings = archive.settings.ingest
         self.batch_articles = batch_articles or self.settings.batch_articles
         self.syndication = SyndicationIndex(
-            archive.catalog.conn, threshold=self.settings.syndication_threshold
+            archive.catalog.stories, threshold=self.settings.syndication_threshold
         )
         self.embedded_chunks = 0
 

@@ -1,12 +1,12 @@
-"""Feed subscriptions: a JSON file of feeds with their sync state, and syncing one feed.
+"""Feed subscriptions: a JSON file of feeds with their sync state, and polling one feed.
 
 Per feed we keep the validators for conditional GETs (ETag, Last-Modified), when it was last
 synced and the last error, and a hash of every entry seen, so a sync yields only new and
 changed entries and reports the ones that left the feed (the archive keeps those articles).
 
-`sync_feed` does not write the file: the caller stores the articles first and then calls
-`Subscriptions.record(result)`, so a crash in between re-reads the entries next time instead
-of losing them.
+`poll_feed` does not write the file: the caller (`sync.sync_feeds`) stores the articles first
+and then calls `Subscriptions.record(poll)`, so a crash in between re-reads the entries next
+time instead of losing them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from ingest.articles import Article, LoadError, canonical_url
 from ingest.errors import IngestError
-from ingest.feeds import entry_article, feed_problem, parse_feed
+from ingest.feeds import articles_from_feed, feed_problem, parse_feed
 from ingest.fetch import Fetcher, FetchError
 
 _FORMAT_VERSION = 1
@@ -46,8 +46,8 @@ class Subscription:
 
 
 @dataclass(frozen=True)
-class FeedSyncResult:
-    """What one sync found; `subscription` is the state to record once articles are stored."""
+class FeedPoll:
+    """What one poll found; `subscription` is the state to record once articles are stored."""
 
     name: str
     url: str
@@ -57,6 +57,11 @@ class FeedSyncResult:
     removed_guids: list[str]
     errors: list[LoadError]
     subscription: Subscription
+
+
+def subscriptions_path(data_dir: Path) -> Path:
+    """Where a data dir keeps its feed subscriptions."""
+    return data_dir / "feeds.json"
 
 
 class Subscriptions:
@@ -104,9 +109,9 @@ class Subscriptions:
         self._save()
         return sub
 
-    def record(self, result: FeedSyncResult) -> None:
-        """Save the state a sync arrived at (call after its articles are stored)."""
-        self.update(result.subscription)
+    def record(self, poll: FeedPoll) -> None:
+        """Save the state a poll arrived at (call after its articles are stored)."""
+        self.update(poll.subscription)
 
     def update(self, sub: Subscription) -> None:
         """Replace the stored state of the subscription with the same URL."""
@@ -146,9 +151,9 @@ class Subscriptions:
             raise
 
 
-def sync_feed(
+def poll_feed(
     sub: Subscription, fetcher: Fetcher, *, today: date, now: datetime | None = None
-) -> FeedSyncResult:
+) -> FeedPoll:
     """Fetch a feed conditionally; new and changed entries become Articles, gone ones reported.
 
     A 304 means nothing else happens. An entry whose page could not be read is an error and
@@ -166,25 +171,25 @@ def sync_feed(
     if problem := feed_problem(parsed):
         failed = replace(sub, last_sync=stamp, last_error=problem.reason)
         return _result(sub, failed, errors=[problem])
+    # An entry keeps its old state until its article is read: unchanged entries, and changed
+    # ones whose page fails now (so the next sync tries them again).
+    hashes = {entry.guid: entry.content_hash for entry in parsed.entries}
+    state = {guid: sub.entries[guid] for guid in hashes if guid in sub.entries}
+    fresh = tuple(e for e in parsed.entries if state.get(e.guid) != e.content_hash)
     new: list[Article] = []
     changed: list[Article] = []
     errors: list[LoadError] = []
-    seen: dict[str, str] = {}
-    for entry in parsed.entries:
-        before = sub.entries.get(entry.guid)
-        if before == entry.content_hash:
-            seen[entry.guid] = before
-            continue
-        item = entry_article(parsed, entry, fetcher, today=today)
-        if isinstance(item, LoadError):
-            errors.append(item)
-            if before is not None:
-                seen[entry.guid] = before
-            continue
-        (new if before is None else changed).append(item)
-        seen[entry.guid] = entry.content_hash
-    current = {entry.guid for entry in parsed.entries}
-    removed = [guid for guid in sub.entries if guid not in current]
+    if fresh:  # (an empty feed would read as "not a feed")
+        for item in articles_from_feed(replace(parsed, entries=fresh), fetcher, today=today):
+            if isinstance(item, LoadError):
+                errors.append(item)
+                continue
+            guid = item.feed_guid  # an article from a feed carries its entry's guid
+            (changed if guid in sub.entries else new).append(item)
+            if guid is not None:
+                state[guid] = hashes[guid]
+    seen = {guid: state[guid] for guid in hashes if guid in state}  # in the feed's order
+    removed = [guid for guid in sub.entries if guid not in hashes]
     synced = replace(
         sub,
         etag=response.etag,
@@ -205,8 +210,8 @@ def _result(
     changed: list[Article] | None = None,
     removed: list[str] | None = None,
     errors: list[LoadError] | None = None,
-) -> FeedSyncResult:
-    return FeedSyncResult(
+) -> FeedPoll:
+    return FeedPoll(
         name=before.name,
         url=before.url,
         not_modified=not_modified,

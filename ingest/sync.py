@@ -1,4 +1,4 @@
-"""`newsbot sync`: pull every subscribed feed once and ingest new and changed entries.
+"""Syncing subscriptions (`newsbot sync`, the bot's /sync): pull every feed once, ingest what is new.
 
 Feeds are asked conditionally (ETag / Last-Modified), so a feed with nothing new costs one
 304 and no model work. A feed's state is saved only after its articles are stored: a crash in
@@ -8,14 +8,15 @@ between means the entries are read again next time, never lost.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from ingest.articles import LoadError
 from ingest.fetch import Fetcher
-from ingest.pipeline import Ingestor, IngestSummary
-from ingest.subscriptions import Subscriptions, sync_feed
+from ingest.pipeline import Ingestor, IngestSummary, ingest_lock
+from ingest.subscriptions import Subscriptions, poll_feed
+from retrieval.archive import Archive
 
 
 @dataclass
@@ -43,40 +44,54 @@ class FeedReport:
         return text
 
 
-def subscriptions_path(data_dir: Path) -> Path:
-    """Where a data dir keeps its feed subscriptions."""
-    return data_dir / "feeds.json"
-
-
-def sync_all(
-    ingestor: Ingestor,
+def sync_feeds(
+    archive: Archive,
     subscriptions: Subscriptions,
-    fetcher: Fetcher,
     *,
     today: date,
+    wait_s: float = 0.0,
     only: str | None = None,
     on_report: Callable[[FeedReport], None] | None = None,
+    fetcher: Fetcher | None = None,
 ) -> list[FeedReport]:
-    """Sync every feed (or the one named `only`); failures are reported per feed."""
+    """Poll every feed (or the one named `only`) and ingest what is new; one report per feed.
+
+    What `newsbot sync` and the bot's /sync run. The data dir's ingest lock is held throughout.
+
+    Args:
+        archive: where the articles go.
+        subscriptions: the feeds, and where each one's state is recorded after its articles
+            are stored.
+        today: dates after tomorrow are flagged and not used.
+        wait_s: how long to wait for another ingest to finish (else IngestLockedError).
+        only: a feed's URL or name (SubscriptionError when there is none).
+        on_report: called as each feed is done, e.g. to print its line.
+        fetcher: the HTTP client to use; by default one made from the archive's settings.
+    """
     subs = [subscriptions.get(only)] if only else subscriptions.list()
-    reports = []
-    for sub in subs:
-        result = sync_feed(sub, fetcher, today=today)
-        report = FeedReport(
-            name=result.name,
-            url=result.url,
-            not_modified=result.not_modified,
-            new=len(result.new),
-            changed=len(result.changed),
-            removed=len(result.removed_guids),
-            errors=list(result.errors),
-        )
-        articles = [*result.new, *result.changed]
-        if articles:
-            report.summary = ingestor.ingest(articles)
-            report.errors.extend(report.summary.errors)
-        subscriptions.record(result)
-        reports.append(report)
-        if on_report:
-            on_report(report)
+    with (
+        ingest_lock(archive.data_dir, wait_s),
+        Fetcher(archive.settings.ingest) if fetcher is None else nullcontext(fetcher) as active,
+    ):
+        ingestor = Ingestor(archive)
+        reports = []
+        for sub in subs:
+            poll = poll_feed(sub, active, today=today)
+            report = FeedReport(
+                name=poll.name,
+                url=poll.url,
+                not_modified=poll.not_modified,
+                new=len(poll.new),
+                changed=len(poll.changed),
+                removed=len(poll.removed_guids),
+                errors=list(poll.errors),
+            )
+            articles = [*poll.new, *poll.changed]
+            if articles:
+                report.summary = ingestor.ingest(articles)
+                report.errors.extend(report.summary.errors)
+            subscriptions.record(poll)
+            reports.append(report)
+            if on_report:
+                on_report(report)
     return reports

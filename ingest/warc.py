@@ -24,9 +24,9 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from ingest.articles import Article, LoadError
 from ingest.dates import parse_date
-from ingest.htmlpage import article_from_html, decode_bytes
+from ingest.errors import first_line
+from ingest.htmlpage import HTML_TYPES, article_from_html, decode_bytes
 
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
 # Blank lines may follow the last record of an uncompressed archive.
 _TRAILING_SLACK = 16
 
@@ -83,7 +83,7 @@ def articles_from_warc(path: Path, *, today: date) -> Iterator[Article | LoadErr
             # warcio's AttributeError/TypeError text ("'NoneType' object has no attribute
             # 'startswith'") means nothing to a reader: say what it stands for.
             broken = isinstance(error, AttributeError | TypeError)
-            detail = "a record's headers are cut off" if broken else _first_line(error)
+            detail = "a record's headers are cut off" if broken else first_line(error)
             yield _truncated(path, end, detail)
             return
         handle.seek(end)
@@ -109,7 +109,7 @@ def _skip_reason(record: Any) -> str | None:
     if status != "200":
         return f"HTTP {status}"
     media_type = _media_type(record.http_headers.get_header("Content-Type"))
-    if media_type not in _HTML_TYPES:
+    if media_type not in HTML_TYPES:
         return f"not HTML ({media_type or 'no Content-Type'})"
     return None
 
@@ -139,8 +139,3 @@ def _truncated(path: Path, offset: int, detail: str) -> LoadError:
         f"archive is truncated or corrupt after byte {offset} ({detail}); "
         "records before it were read",
     )
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__

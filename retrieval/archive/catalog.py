@@ -1,15 +1,17 @@
-"""The catalog: what articles are stored, their chunks' text, and the keyword (BM25) index.
+"""The catalog: what articles are stored, their chunks' text, aliases and the clean-up journal.
+
+# size: one set of tables (articles, chunks, aliases, meta, clean-up) and their SQL; cohesive
 
 One SQLite file under the data dir. It is the record of truth for what retrieval may show:
 a chunk found in Chroma counts only when the catalog holds its article with the same content
-hash, so an ingest killed half-way never shows a half-stored article. The keyword index is
-SQLite FTS5 (BM25 ranking): persisted, updated incrementally, and queried from disk, so no
-start-up loads every chunk into memory.
+hash, so an ingest killed half-way never shows a half-stored article. The catalog opens the
+file and creates every table in it: its own, the keyword index's (`keywords.py`, reached as
+`catalog.keywords` or through `keyword_search` and `idf`) and the syndication stories'
+(`stories.py`, reached as `catalog.stories`), so nothing else connects to the file.
 """
 
 from __future__ import annotations
 
-import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,8 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from retrieval.archive.keywords import KEYWORD_SCHEMA, KeywordHit, KeywordIndex
 from retrieval.archive.store import ChunkRecord, date_to_int, int_to_date
-from retrieval.text.sentences import content_words
+from retrieval.archive.stories import STORY_SCHEMA, StoryTables
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -52,15 +55,6 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
-    text, content='chunks', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER IF NOT EXISTS chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunk_fts(rowid, text) VALUES (new.rowid, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunk_fts(chunk_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
-END;
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -85,21 +79,6 @@ _RECORD_COLUMNS = (
 )
 
 
-_KEYWORD = (
-    "SELECT c.chunk_id, c.article_id, c.text, r.rank FROM ("
-    "SELECT rowid AS id, bm25(chunk_fts) AS rank FROM chunk_fts "
-    "WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?"
-    ") r JOIN chunks c ON c.rowid = r.id ORDER BY r.rank"
-)
-_KEYWORD_IN_WINDOW = (
-    "SELECT c.chunk_id, c.article_id, c.text, r.rank FROM ("
-    "SELECT f.rowid AS id, bm25(chunk_fts) AS rank FROM chunk_fts f "
-    "JOIN chunks w ON w.rowid = f.rowid "
-    "WHERE chunk_fts MATCH ? AND w.published_int BETWEEN ? AND ? ORDER BY rank LIMIT ?"
-    ") r JOIN chunks c ON c.rowid = r.id ORDER BY r.rank"
-)
-
-
 @dataclass(frozen=True)
 class ArticleRecord:
     """An article as the catalog knows it (no body: that lives in the chunks)."""
@@ -120,16 +99,6 @@ class ArticleRecord:
 
 
 @dataclass(frozen=True)
-class KeywordHit:
-    """A chunk the keyword index found; larger `score` is better."""
-
-    chunk_id: str
-    article_id: str
-    text: str
-    score: float
-
-
-@dataclass(frozen=True)
 class CatalogStats:
     """What the archive holds, for `newsbot stats` and coverage answers."""
 
@@ -142,7 +111,7 @@ class CatalogStats:
 
 
 class Catalog:
-    """The SQLite catalog and keyword index of one data dir."""
+    """The SQLite catalog of one data dir, with its keyword index and story tables."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,16 +119,20 @@ class Catalog:
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._opened_lock = threading.Lock()
-        conn = self.conn
-        conn.executescript(_SCHEMA)
+        conn = self._conn
+        conn.executescript(_SCHEMA + KEYWORD_SCHEMA + STORY_SCHEMA)
         columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
         if "body" not in columns:  # catalogs written before bodies were kept
             conn.execute("ALTER TABLE articles ADD COLUMN body TEXT NOT NULL DEFAULT ''")
+        self.keywords = KeywordIndex(lambda: self._conn)
+        self.stories = StoryTables(lambda: self._conn)
 
     @property
-    def conn(self) -> sqlite3.Connection:
+    def _conn(self) -> sqlite3.Connection:
         """This thread's connection: readers in other threads (the bot answers in worker
-        threads) then see only committed writes, never half a transaction (WAL mode)."""
+        threads) then see only committed writes, never half a transaction (WAL mode).
+
+        The keyword index and the story tables are handed this, the file's only way in."""
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
@@ -181,8 +154,8 @@ class Catalog:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All or nothing: an interrupted write leaves the previous state."""
-        with self.conn:
-            yield self.conn
+        with self._conn:
+            yield self._conn
 
     def get(self, article_ids: Iterable[str]) -> dict[str, ArticleRecord]:
         """Stored articles by id (unknown ids are simply absent)."""
@@ -191,7 +164,7 @@ class Catalog:
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
-            rows = self.conn.execute(
+            rows = self._conn.execute(
                 f"SELECT {_RECORD_COLUMNS} FROM articles WHERE article_id IN ({marks})",  # noqa: S608 - placeholders only
                 part,
             ).fetchall()
@@ -202,7 +175,7 @@ class Catalog:
 
     def by_body_hash(self, body_hash: str) -> str | None:
         """The id of a stored article with exactly this body, if any."""
-        row = self.conn.execute(
+        row = self._conn.execute(
             "SELECT article_id FROM articles WHERE body_hash = ? LIMIT 1", (body_hash,)
         ).fetchone()
         return str(row[0]) if row else None
@@ -215,7 +188,7 @@ class Catalog:
             "SELECT article_id FROM articles WHERE url = ?",
             "SELECT article_id FROM aliases WHERE url = ?",
         ):
-            row = self.conn.execute(sql, (key,)).fetchone()
+            row = self._conn.execute(sql, (key,)).fetchone()
             if row:
                 return str(row[0])
         return None
@@ -228,17 +201,17 @@ class Catalog:
         The old version's vectors are listed for clean-up in the same transaction, so a crash
         between this and the clean-up is finished by the next run.
         """
-        with self.conn:
-            old = self.conn.execute(
+        with self._conn:
+            old = self._conn.execute(
                 "SELECT content_hash FROM articles WHERE article_id = ?", (record.article_id,)
             ).fetchone()
             if old and old[0] != record.content_hash:
-                self.conn.execute(
+                self._conn.execute(
                     "INSERT OR REPLACE INTO cleanup(article_id, keep_hash) VALUES (?, ?)",
                     (record.article_id, record.content_hash),
                 )
-            self.conn.execute("DELETE FROM chunks WHERE article_id = ?", (record.article_id,))
-            self.conn.execute(
+            self._conn.execute("DELETE FROM chunks WHERE article_id = ?", (record.article_id,))
+            self._conn.execute(
                 "INSERT OR REPLACE INTO articles(article_id, content_hash, body_hash, title, "
                 "source, url, published_int, date_source, author, origin, external_id, story_id, "
                 "n_chunks, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -259,7 +232,7 @@ class Catalog:
                     body,
                 ),
             )
-            self.conn.executemany(
+            self._conn.executemany(
                 "INSERT INTO chunks(chunk_id, article_id, position, published_int, text) "
                 "VALUES (?,?,?,?,?)",
                 [
@@ -272,8 +245,8 @@ class Catalog:
         self, url: str, article_id: str, source: str | None, published: date | None
     ) -> None:
         """Remember that an exact copy was seen at another URL/outlet."""
-        with self.conn:
-            self.conn.execute(
+        with self._conn:
+            self._conn.execute(
                 "INSERT OR REPLACE INTO aliases(url, article_id, source, published_int) "
                 "VALUES (?,?,?,?)",
                 (url, article_id, source, date_to_int(published)),
@@ -281,20 +254,20 @@ class Catalog:
 
     def aliases_of(self, article_id: str) -> list[tuple[str, str | None]]:
         """(url, outlet) of exact copies seen elsewhere."""
-        rows = self.conn.execute(
+        rows = self._conn.execute(
             "SELECT url, source FROM aliases WHERE article_id = ? ORDER BY url", (article_id,)
         ).fetchall()
         return [(str(r[0]), r[1]) for r in rows]
 
     def remove(self, article_id: str) -> bool:
         """Forget an article; its vectors are listed for clean-up. False when it was unknown."""
-        with self.conn:
-            cursor = self.conn.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+        with self._conn:
+            cursor = self._conn.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
             if cursor.rowcount == 0:
                 return False
-            self.conn.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
-            self.conn.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
-            self.conn.execute(
+            self._conn.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+            self._conn.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
+            self._conn.execute(
                 "INSERT OR REPLACE INTO cleanup(article_id, keep_hash) VALUES (?, '')",
                 (article_id,),
             )
@@ -302,38 +275,24 @@ class Catalog:
 
     def pending_cleanup(self) -> list[tuple[str, str]]:
         """(article_id, content hash to keep; '' = none) whose stale vectors must go."""
-        rows = self.conn.execute("SELECT article_id, keep_hash FROM cleanup").fetchall()
+        rows = self._conn.execute("SELECT article_id, keep_hash FROM cleanup").fetchall()
         return [(str(r[0]), str(r[1])) for r in rows]
 
     def cleanup_done(self, article_id: str) -> None:
         """The stale vectors of an article are gone."""
-        with self.conn:
-            self.conn.execute("DELETE FROM cleanup WHERE article_id = ?", (article_id,))
-
-    def chunk_texts(self, chunk_ids: Sequence[str]) -> dict[str, tuple[str, str, int]]:
-        """chunk_id -> (article_id, text, position) for chunks the catalog holds."""
-        found: dict[str, tuple[str, str, int]] = {}
-        for start in range(0, len(chunk_ids), 500):
-            part = list(chunk_ids[start : start + 500])
-            marks = ",".join("?" * len(part))
-            rows = self.conn.execute(
-                f"SELECT chunk_id, article_id, text, position FROM chunks WHERE chunk_id IN ({marks})",  # noqa: S608
-                part,
-            ).fetchall()
-            for row in rows:
-                found[str(row[0])] = (str(row[1]), str(row[2]), int(row[3]))
-        return found
+        with self._conn:
+            self._conn.execute("DELETE FROM cleanup WHERE article_id = ?", (article_id,))
 
     def bodies(self) -> Iterator[tuple[ArticleRecord, str]]:
         """Every stored article with its full text (for the baseline and exports)."""
-        for row in self.conn.execute(
+        for row in self._conn.execute(
             f"SELECT {_RECORD_COLUMNS}, body FROM articles ORDER BY article_id"  # noqa: S608 - constant
         ):
             yield _record(row[:-1]), str(row[-1])
 
     def article_chunks(self, article_id: str) -> list[tuple[str, str]]:
         """(chunk_id, text) of an article in reading order."""
-        rows = self.conn.execute(
+        rows = self._conn.execute(
             "SELECT chunk_id, text FROM chunks WHERE article_id = ? ORDER BY position",
             (article_id,),
         ).fetchall()
@@ -343,69 +302,33 @@ class Catalog:
         self, query: str, k: int, start: date | None = None, end: date | None = None
     ) -> list[KeywordHit]:
         """BM25 over chunk text, inside an optional publication-date window."""
-        terms = list(dict.fromkeys(content_words(query)))
-        if not terms:
-            return []
-        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms[:32])
-        low = date_to_int(start) if start else -1
-        high = date_to_int(end) if end else 99999999
-        if start and not end:
-            low = max(low, 1)
-        # Rank row ids first and fetch only the k winners' texts: sorting every matching
-        # row together with its text was most of the cost at 100k chunks.
-        if start or end:
-            rows = self.conn.execute(_KEYWORD_IN_WINDOW, (match, low, high, k)).fetchall()
-        else:
-            rows = self.conn.execute(_KEYWORD, (match, k)).fetchall()
-        return [KeywordHit(str(r[0]), str(r[1]), str(r[2]), -float(r[3])) for r in rows]
+        return self.keywords.search(query, k, start, end)
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """How rare each word is among the chunks (BM25's idf; unseen words get the maximum)."""
-        total = int(self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
-        rarity: dict[str, float] = {}
-        for term in terms:
-            cleaned = term.replace('"', "")
-            if not cleaned:
-                continue
-            try:
-                found = self.conn.execute(
-                    "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?", (f'"{cleaned}"',)
-                ).fetchone()[0]
-            except sqlite3.OperationalError:
-                found = 0
-            rarity[term] = math.log((total - found + 0.5) / (found + 0.5) + 1.0)
-        return rarity
+        return self.keywords.idf(terms)
 
     def meta(self, key: str) -> str | None:
         """A value the archive keeps about itself (e.g. which embedding made its vectors)."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else None
 
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
-    def latest_dates(self, limit: int = 1) -> list[date]:
-        """The newest publication dates held (for 'the latest is from ...')."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT published_int FROM articles WHERE published_int > 0 "
-            "ORDER BY published_int DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-        return [d for r in rows if (d := int_to_date(int(r[0])))]
-
     def stats(self) -> CatalogStats:
         """Counts, outlets and the date range of the archive."""
-        articles = int(self.conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-        chunks = int(self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        articles = int(self._conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        chunks = int(self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
         outlets = tuple(
             (str(r[0]), int(r[1]))
-            for r in self.conn.execute(
+            for r in self._conn.execute(
                 "SELECT coalesce(source, '(unknown)'), count(*) FROM articles "
                 "GROUP BY 1 ORDER BY 2 DESC, 1"
             ).fetchall()
         )
-        low, high, undated = self.conn.execute(
+        low, high, undated = self._conn.execute(
             "SELECT min(nullif(published_int, 0)), max(nullif(published_int, 0)), "
             "sum(published_int = 0) FROM articles"
         ).fetchone()

@@ -1,10 +1,7 @@
 """Scores for one question and their aggregation: retrieval, answer, citations, abstention, time.
 
 Decisions a reader re-scoring a run needs to know:
-- Answers are compared SQuAD-style (`normalize_answer`), with two changes for news text: all
-  Unicode punctuation is removed (not only ASCII), and dashes and slashes become spaces, so
-  "fire—Monday" is two words. Citation markers `[n]` are removed from replies first, so a
-  marker never counts as the number "1".
+- Answers are matched as `matching.py` says (SQuAD-style, Unicode-aware).
 - Accuracy: an accepted answer occurs in the reply text (or its `short` answer) as whole words.
   F1 is taken against the `short` answer when there is one, else the whole reply, and is the best
   over accepted answers. An abstention on an answerable question scores 0 on both.
@@ -23,100 +20,17 @@ Decisions a reader re-scoring a run needs to know:
 from __future__ import annotations
 
 import math
-import re
-import string
-import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from retrieval.citations import (
-    SentenceCheck,
-    SupportChecker,
-    check_citations,
-    strip_citation_markers,
-)
+from retrieval.citations import SentenceCheck, SupportChecker, check_citations
+from retrieval.evaluation.matching import answer_correct, best_f1, choice_correct
+from retrieval.evaluation.questions import EvalQuestion, GoldEvidence
 from retrieval.results import Answer, Passage
 from retrieval.text.urls import canonical_url
 
-if TYPE_CHECKING:
-    # evalset imports normalize_answer from here to validate choices; types only, no cycle.
-    from retrieval.evaluation.questions import EvalQuestion, Evidence
-
 DEFAULT_KS: tuple[int, ...] = (1, 3, 5, 10)
 MRR_K = 10
-
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-_SPACE = re.compile(r"\s+")
-
-
-def normalize_answer(s: str) -> str:
-    """SQuAD normalisation (lowercase; no punctuation, a/an/the; single spaces), Unicode-aware."""
-    chars: list[str] = []
-    for ch in unicodedata.normalize("NFKC", s).lower():
-        category = unicodedata.category(ch)
-        if category == "Pd" or ch == "/":
-            chars.append(" ")
-        elif category.startswith("P") or ch in string.punctuation:
-            continue
-        else:
-            chars.append(ch)
-    return " ".join(_ARTICLES.sub(" ", "".join(chars)).split())
-
-
-def token_f1(prediction: str, truth: str) -> float:
-    """SQuAD token F1 of the normalised texts; two empty texts agree fully."""
-    pred = normalize_answer(prediction).split()
-    gold = normalize_answer(truth).split()
-    if not pred or not gold:
-        return float(pred == gold)
-    same = sum((Counter(pred) & Counter(gold)).values())
-    if same == 0:
-        return 0.0
-    precision, recall = same / len(pred), same / len(gold)
-    return 2 * precision * recall / (precision + recall)
-
-
-def answer_correct(reply: str, answers: Iterable[str]) -> bool:
-    """Any accepted answer appears in the reply as whole normalised words."""
-    text = f" {normalize_answer(strip_citation_markers(reply))} "
-    return any((norm := normalize_answer(answer)) and f" {norm} " in text for answer in answers)
-
-
-def best_f1(reply: str, answers: Iterable[str]) -> float:
-    """Token F1 against the closest accepted answer; 0 when there are none."""
-    text = strip_citation_markers(reply)
-    return max((token_f1(text, answer) for answer in answers), default=0.0)
-
-
-def choice_correct(reply: str, choices: Sequence[str], answers: Iterable[str]) -> bool:
-    """The reply names a right choice and no other.
-
-    A choice is named when its normalised words occur in the reply. Overlapping mentions are
-    resolved longest first (then leftmost), so "Boeing 737" in the reply names that choice and
-    not also "Boeing"; "Boeing" elsewhere in the reply still names "Boeing".
-    """
-    words = normalize_answer(strip_citation_markers(reply)).split()
-    mentions: list[tuple[int, int, str]] = []  # (start, end, normalised choice)
-    for choice in {normalize_answer(c) for c in choices}:
-        target = choice.split()
-        if not target:
-            continue
-        mentions.extend(
-            (i, i + len(target), choice)
-            for i in range(len(words) - len(target) + 1)
-            if words[i : i + len(target)] == target
-        )
-    taken: list[tuple[int, int]] = []
-    named: set[str] = set()
-    for start, end, choice in sorted(mentions, key=lambda m: (m[0] - m[1], m[0])):
-        if any(start < t_end and t_start < end for t_start, t_end in taken):
-            continue
-        taken.append((start, end))
-        named.add(choice)
-    right = {normalize_answer(c) for c in choices} & {normalize_answer(a) for a in answers}
-    return bool(named) and named <= right
 
 
 def comparable_url(url: str) -> str:
@@ -131,7 +45,7 @@ def comparable_url(url: str) -> str:
     return canonical_url(url)
 
 
-def same_article(passage: Passage, item: Evidence) -> bool:
+def same_article(passage: Passage, item: GoldEvidence) -> bool:
     """The passage comes from the evidence item's article (by canonical URL or article id)."""
     if item.article_id and item.article_id == passage.article_id:
         return True
@@ -144,7 +58,7 @@ def _squash(text: str) -> str:
     return "".join(text.split()).casefold()
 
 
-def passage_hit(passage: Passage, evidence: Iterable[Evidence], strict: bool = False) -> bool:
+def passage_hit(passage: Passage, evidence: Iterable[GoldEvidence], strict: bool = False) -> bool:
     """From an evidence article, and when strict, containing that item's quote (if it has one)."""
     return any(
         same_article(passage, item)
@@ -155,7 +69,7 @@ def passage_hit(passage: Passage, evidence: Iterable[Evidence], strict: bool = F
 
 def hits_at(
     passages: Sequence[Passage],
-    evidence: Sequence[Evidence],
+    evidence: Sequence[GoldEvidence],
     ks: Sequence[int] = DEFAULT_KS,
     strict: bool = False,
 ) -> dict[int, bool]:
@@ -165,7 +79,10 @@ def hits_at(
 
 
 def mrr_at(
-    passages: Sequence[Passage], evidence: Sequence[Evidence], k: int = MRR_K, strict: bool = False
+    passages: Sequence[Passage],
+    evidence: Sequence[GoldEvidence],
+    k: int = MRR_K,
+    strict: bool = False,
 ) -> float:
     """Reciprocal rank of the first hit within the first k passages, 0 when there is none."""
     first = _first_hit_rank(passages, evidence, strict)
@@ -173,7 +90,7 @@ def mrr_at(
 
 
 def _first_hit_rank(
-    passages: Sequence[Passage], evidence: Sequence[Evidence], strict: bool
+    passages: Sequence[Passage], evidence: Sequence[GoldEvidence], strict: bool
 ) -> int | None:
     for rank, passage in enumerate(passages, start=1):
         if passage_hit(passage, evidence, strict):
@@ -181,7 +98,7 @@ def _first_hit_rank(
     return None
 
 
-def citation_precision(answer: Answer, evidence: Sequence[Evidence]) -> float | None:
+def citation_precision(answer: Answer, evidence: Sequence[GoldEvidence]) -> float | None:
     """Share of the answer's citations that point at an evidence article; None without any."""
     if not answer.citations:
         return None
@@ -257,12 +174,12 @@ def score_question(
         # An abstention on an answerable question is wrong, whatever words it happens to use.
         replied = not answer.abstained
         correct = replied and (
-            answer_correct(answer.text, question.answers)
+            answer_correct(answer.reply(), question.answers)
             or bool(answer.short and answer_correct(answer.short, question.answers))
         )
         f1 = best_f1(answer.short or answer.text, question.answers) if replied else 0.0
         if question.choices:
-            picked = replied and choice_correct(answer.text, question.choices, question.answers)
+            picked = replied and choice_correct(answer.reply(), question.choices, question.answers)
     return QuestionScore(
         id=question.id,
         type=question.type,
@@ -365,115 +282,3 @@ def summarize(scores: Sequence[QuestionScore]) -> Summary:
         overall=aggregate(scores),
         by_type={t: aggregate([s for s in scores if s.type == t]) for t in types},
     )
-
-
-def metric_set_to_dict(metrics: MetricSet) -> dict[str, object]:
-    """Flat keys (`hit@5`, `mrr@10`) so thresholds and other tools can name a metric simply."""
-    out: dict[str, object] = {
-        "questions": metrics.questions,
-        "answerable": metrics.answerable,
-        "unanswerable": metrics.unanswerable,
-    }
-    for prefix, hits in (("hit", metrics.hit_at), ("strict_hit", metrics.strict_hit_at)):
-        for k in DEFAULT_KS if hits is None else sorted(hits):
-            out[f"{prefix}@{k}"] = None if hits is None else hits[k]
-    out[f"mrr@{MRR_K}"] = metrics.mrr
-    out[f"strict_mrr@{MRR_K}"] = metrics.strict_mrr
-    for name in (
-        "accuracy",
-        "f1",
-        "choice_accuracy",
-        "citation_precision",
-        "citation_support",
-        "abstention_rate",
-        "false_refusal_rate",
-        "latency_p50_s",
-        "latency_p95_s",
-    ):
-        out[name] = getattr(metrics, name)
-    return out
-
-
-def summary_to_dict(summary: Summary) -> dict[str, object]:
-    """The summary as plain JSON-ready data."""
-    return {
-        "overall": metric_set_to_dict(summary.overall),
-        "by_type": {t: metric_set_to_dict(m) for t, m in summary.by_type.items()},
-    }
-
-
-def _passage_ref(passage: Passage) -> dict[str, object]:
-    return {
-        "chunk_id": passage.chunk_id,
-        "article_id": passage.article_id,
-        "url": passage.url,
-        "title": passage.title,
-        "published": passage.published.isoformat() if passage.published else None,
-        "score": passage.score,
-    }
-
-
-def question_record(
-    question: EvalQuestion, answer: Answer, score: QuestionScore
-) -> dict[str, object]:
-    """One per-question report record: enough to re-score the run without the archive.
-
-    Each ranked passage carries its `hit` and `strict_hit` flags instead of its text, so the
-    strict quote test can be audited without shipping the archive in the report.
-    """
-    evidence = question.evidence
-    return {
-        "id": question.id,
-        "type": question.type,
-        "question": question.question,
-        "answerable": question.answerable,
-        "reply": answer.text,
-        "short": answer.short,
-        "abstained": answer.abstained,
-        "citations": [
-            {"n": c.n, **_passage_ref(c.passage), "on_evidence": passage_hit(c.passage, evidence)}
-            for c in answer.citations
-        ],
-        "passages": [
-            {
-                "rank": rank,
-                **_passage_ref(p),
-                "hit": passage_hit(p, evidence),
-                "strict_hit": passage_hit(p, evidence, strict=True),
-            }
-            for rank, p in enumerate(answer.passages, start=1)
-        ],
-        "sentences": [
-            {
-                "text": c.sentence,
-                "cited": list(c.cited),
-                "unknown": list(c.unknown),
-                "supported": c.supported,
-                "reasons": [v.reason for v in c.verdicts],
-            }
-            for c in score.sentence_checks
-        ],
-        "scores": {
-            "correct": score.correct,
-            "f1": score.f1,
-            "choice_correct": score.choice_correct,
-            **_hit_fields("hit", score.hits),
-            f"mrr@{MRR_K}": score.mrr,
-            **_hit_fields("strict_hit", score.strict_hits),
-            f"strict_mrr@{MRR_K}": score.strict_mrr,
-            "citation_precision": score.citation_precision,
-            "citation_support": score.citation_support,
-            "latency_s": score.latency_s,
-        },
-    }
-
-
-def _hit_fields(prefix: str, hits: Mapping[int, bool] | None) -> dict[str, bool | None]:
-    if hits is None:
-        return {f"{prefix}@{k}": None for k in DEFAULT_KS}
-    return {f"{prefix}@{k}": v for k, v in sorted(hits.items())}
-
-
-def report_to_dict(summary: Summary, records: Sequence[Mapping[str, object]]) -> dict[str, object]:
-    """The `--json` report: the summary and one record per question."""
-    return {"summary": summary_to_dict(summary), "questions": list(records)}

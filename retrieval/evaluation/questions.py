@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from retrieval.errors import RetrievalError
-from retrieval.evaluation.metrics import normalize_answer
+from retrieval.evaluation.matching import normalize_answer
 
 _T = TypeVar("_T")
 
@@ -31,8 +31,11 @@ class QuestionSetError(RetrievalError):
 
 
 @dataclass(frozen=True)
-class Evidence:
-    """An article that supports the answer; `quote`, when given, is a verbatim span of its body."""
+class GoldEvidence:
+    """A gold article that supports the answer; `quote`, when given, is a verbatim span of its body.
+
+    (Not `retrieval.answering`'s evidence, the sentences an answer is built from.)
+    """
 
     url: str | None
     article_id: str | None
@@ -46,7 +49,7 @@ class EvalQuestion:
     id: str
     question: str
     answers: tuple[str, ...] = ()
-    evidence: tuple[Evidence, ...] = ()
+    evidence: tuple[GoldEvidence, ...] = ()
     as_of: date | None = None
     type: str = "factoid"
     answerable: bool = True
@@ -227,10 +230,10 @@ def _parse_choices(value: object) -> tuple[str, ...]:
     return choices
 
 
-def _parse_evidence(value: object) -> tuple[Evidence, ...]:
+def _parse_evidence(value: object) -> tuple[GoldEvidence, ...]:
     if not isinstance(value, list):
         raise _BadFieldError(f"expected a list of objects, got {_json_kind(value)}")
-    out: list[Evidence] = []
+    out: list[GoldEvidence] = []
     for i, item in enumerate(value):
         if not isinstance(item, dict):
             raise _BadFieldError(f"item {i} is not an object")
@@ -242,7 +245,9 @@ def _parse_evidence(value: object) -> tuple[Evidence, ...]:
             parts[key] = part.strip() if isinstance(part, str) else None
         if parts["url"] is None and parts["article_id"] is None:
             raise _BadFieldError(f"item {i} has neither 'url' nor 'article_id'")
-        out.append(Evidence(url=parts["url"], article_id=parts["article_id"], quote=parts["quote"]))
+        out.append(
+            GoldEvidence(url=parts["url"], article_id=parts["article_id"], quote=parts["quote"])
+        )
     return tuple(out)
 
 

@@ -1,21 +1,27 @@
-"""`newsbot feeds add|list|remove` and `newsbot sync`."""
+"""`newsbot feeds add|list|remove` and `newsbot sync`.
+
+Subscription errors (a bad URL, an unknown name, a broken file) are `NewsbotError`s: the
+`newsbot` group turns them into one line and exit code 1.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from ingest.subscriptions import SubscriptionError, Subscriptions
-from ingest.sync import subscriptions_path
+from bot.context import CliContext
+
+if TYPE_CHECKING:  # annotations only: the module itself stays light for `newsbot --help`
+    from ingest.subscriptions import Subscriptions
 
 
-def _subscriptions(obj: Any) -> Subscriptions:
-    try:
-        return Subscriptions(subscriptions_path(obj.settings.data_dir))
-    except SubscriptionError as error:
-        raise click.ClickException(str(error)) from error
+def _subscriptions(obj: CliContext) -> Subscriptions:
+    # Deferred: ingest pulls in feedparser, httpx and trafilatura (about a second).
+    from ingest.subscriptions import Subscriptions, subscriptions_path
+
+    return Subscriptions(subscriptions_path(obj.settings.data_dir))
 
 
 @click.group("feeds")
@@ -27,18 +33,15 @@ def feeds_group() -> None:
 @click.argument("url")
 @click.option("--name", help="Short name (default: the feed's host).")
 @click.pass_obj
-def feeds_add(obj: Any, url: str, name: str | None) -> None:
+def feeds_add(obj: CliContext, url: str, name: str | None) -> None:
     """Subscribe to an RSS or Atom feed."""
-    try:
-        sub = _subscriptions(obj).add(url, name)
-    except SubscriptionError as error:
-        raise click.ClickException(str(error)) from error
+    sub = _subscriptions(obj).add(url, name)
     click.echo(f"subscribed to {sub.url} as {sub.name!r}; run `newsbot sync` to pull it")
 
 
 @feeds_group.command("list")
 @click.pass_obj
-def feeds_list(obj: Any) -> None:
+def feeds_list(obj: CliContext) -> None:
     """Show subscriptions and when each was last synced."""
     subs = _subscriptions(obj).list()
     if not subs:
@@ -53,12 +56,9 @@ def feeds_list(obj: Any) -> None:
 @feeds_group.command("remove")
 @click.argument("url_or_name")
 @click.pass_obj
-def feeds_remove(obj: Any, url_or_name: str) -> None:
+def feeds_remove(obj: CliContext, url_or_name: str) -> None:
     """Unsubscribe (articles already ingested stay in the archive)."""
-    try:
-        sub = _subscriptions(obj).remove(url_or_name)
-    except SubscriptionError as error:
-        raise click.ClickException(str(error)) from error
+    sub = _subscriptions(obj).remove(url_or_name)
     click.echo(f"unsubscribed from {sub.name!r}")
 
 
@@ -66,29 +66,24 @@ def feeds_remove(obj: Any, url_or_name: str) -> None:
 @click.option("--feed", "only", help="Sync only this feed (URL or name).")
 @click.option("--wait", type=float, default=0.0, help="Seconds to wait for another ingest.")
 @click.pass_obj
-def sync_command(obj: Any, only: str | None, wait: float) -> None:
+def sync_command(obj: CliContext, only: str | None, wait: float) -> None:
     """Pull every subscribed feed once: new and changed entries only."""
-    from ingest.fetch import Fetcher
-    from ingest.pipeline import Ingestor, ingest_lock
-    from ingest.sync import sync_all
+    # Deferred: the archive loads Chroma and the embedding model.
+    from ingest.sync import sync_feeds
     from retrieval.archive import Archive
 
     subscriptions = _subscriptions(obj)
     if not subscriptions.list():
         raise click.ClickException("no subscriptions; add one with `newsbot feeds add URL`")
     archive = Archive(obj.settings)
-    with ingest_lock(archive.data_dir, wait), Fetcher(obj.settings.ingest) as fetcher:
-        try:
-            reports = sync_all(
-                Ingestor(archive),
-                subscriptions,
-                fetcher,
-                today=date.today(),
-                only=only,
-                on_report=lambda r: click.echo(r.line()),
-            )
-        except SubscriptionError as error:
-            raise click.ClickException(str(error)) from error
+    reports = sync_feeds(
+        archive,
+        subscriptions,
+        today=date.today(),
+        wait_s=wait,
+        only=only,
+        on_report=lambda r: click.echo(r.line()),
+    )
     for report in reports:
         for failure in report.errors:
             click.echo(f"failed: {failure}", err=True)

@@ -1,0 +1,64 @@
+"""What every Telegram handler shares, kept in the Application's `bot_data` under one key.
+
+`build_application` puts one `BotData` there; a handler reaches it with `bot_data(context)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, ContextTypes
+
+from bot.access import Access
+from bot.chat_state import ChatStates
+from bot.limiter import QuestionLimiter
+from config.settings import TelegramSettings
+from retrieval.archive import Archive
+from retrieval.responder import Responder
+
+BotApp = Application[Any, Any, Any, Any, Any, Any]
+Context = ContextTypes.DEFAULT_TYPE
+
+_KEY = "newsbot"
+
+
+@dataclass
+class BotData:
+    """The archive the bot answers from and adds to, and what it remembers while it runs.
+
+    Attributes:
+        settings: the `telegram` section (allow-lists, admins, limits).
+        archive: answers come from it; uploads and feed syncs go into it.
+        responder: answers questions.
+        access: who is served, and which strangers were refused lately.
+        chats: each chat's conversation and recent answers (bounded).
+        limiter: questions per user and minute.
+        typing_interval: seconds between "typing…" actions while answering.
+        warm_up: ask one question before serving, so the models load first (`run` does).
+    """
+
+    settings: TelegramSettings
+    archive: Archive
+    responder: Responder
+    access: Access
+    chats: ChatStates
+    limiter: QuestionLimiter
+    typing_interval: float
+    warm_up: bool = False
+
+    def install(self, app: BotApp) -> None:
+        """Make this the data every handler of `app` sees."""
+        app.bot_data[_KEY] = self
+
+
+def bot_data(context: Context) -> BotData:
+    """The shared data of the bot that is handling this update."""
+    data: BotData = context.bot_data[_KEY]
+    return data
+
+
+def app_data(app: BotApp) -> BotData:
+    """The shared data of `app` (in post_init, before any update)."""
+    data: BotData = app.bot_data[_KEY]
+    return data
