@@ -6,23 +6,26 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from config.settings import EmbeddingSettings, Settings
+from config.settings import EmbeddingSettings, IngestSettings, Settings
+from ingest.articles import Article
+from ingest.loaders import load_paths
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
 from retrieval.archive.embedding import HashingEmbedding, make_embedder
-from tests.fake_telegram import FakeTelegram
-from tests.httpserver import LocalServer
-from tests.telegram_data import ARTICLES, BOT
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.httpserver import LocalServer
+from tests.support.paths import EXAMPLES, ROOT
+from tests.support.settings import make_settings
+from tests.support.telegram_data import ARTICLES, BOT
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SOURCE_PAGES = ("bridge", "harbour", "undated", "flood")
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -77,9 +80,27 @@ def wikinews_path(shared_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def seed_dir(shared_dir: Path) -> Path:
+    """The shared seed pages (scraped page dumps), whatever their file names."""
+    path = shared_dir / "data" / "seed"
+    if not path.is_dir() or not any(path.glob("*.txt")):
+        pytest.skip(f"seed pages not found in {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
 def packaged_embedder() -> BaseEmbedding:
     """The real packaged all-MiniLM-L6-v2, loaded once per test session."""
     return make_embedder(EmbeddingSettings())
+
+
+@pytest.fixture(scope="session")
+def example_articles() -> list[Article]:
+    """What the loaders find in examples/archive: every article an ingest of it must store."""
+    items = list(load_paths([EXAMPLES / "archive"], settings=IngestSettings(), today=date.today()))
+    articles = [item for item in items if isinstance(item, Article)]
+    assert len(articles) == len(items), [i for i in items if not isinstance(i, Article)]
+    return articles
 
 
 @pytest.fixture
@@ -87,14 +108,13 @@ def hashing_embedder() -> BaseEmbedding:
     return HashingEmbedding(dimensions=256)
 
 
-def make_settings(data_dir: Path, **overrides: Any) -> Settings:
-    """Settings for a test: everything under `data_dir`, no .env, deterministic embedder."""
-    values: dict[str, Any] = {
-        "data_dir": data_dir,
-        "embedding": EmbeddingSettings(model="deterministic:256"),
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """Click's runner for `newsbot`, in tmp_path (no stray .env), data under tmp_path/data."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWSBOT_EMBEDDING__MODEL", "deterministic:256")
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
+    return CliRunner()
 
 
 @pytest.fixture
@@ -150,7 +170,7 @@ def fake() -> Iterator[FakeTelegram]:
 
 @pytest.fixture
 def news(archive: Archive) -> Archive:
-    """The Telegram tests' archive (tests/telegram_data.py): the port strike and the pandas."""
+    """The Telegram tests' archive (tests/support/telegram_data.py): the port strike and the pandas."""
 
     assert Ingestor(archive).ingest(ARTICLES).added == 2
     return archive

@@ -19,39 +19,41 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.formatting import answer_html, sources_html
+from bot.access import ADMINS_ONLY, REFUSAL
+from bot.formatting import (
+    MAX_MESSAGE,
+    answer_html,
+    escape,
+    sources_html,
+    split_message,
+    text_length,
+    to_plain,
+)
 from bot.redaction import protect_secrets
-from bot.telegram import ADMINS_ONLY, FAILED, GONE, REFUSAL
+from bot.sending import GONE
+from bot.telegram import FAILED
 from ingest.articles import Article
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
 from retrieval.responder import Responder
 from retrieval.results import Answer, Citation, Passage
-from tests.fake_telegram import ApiCall, FakeTelegram, is_call, parse_html
-from tests.telegram_data import ARTICLES, BOT, PANDA_Q, STRIKE_Q
-from tests.test_telegram import (
-    _answers,
-    _app,
-    _button,
-    _newsbot,
-    _running,
-    _stop,
+from tests.support.fake_telegram import ApiCall, FakeTelegram, is_call, parse_html
+from tests.support.nasty_text import EMOJI_AND_ASTRAL
+from tests.support.telegram_bot import (
+    RecordingResponder,
+    bot_app,
+    button_data,
+    newsbot_telegram,
+    polling,
+    sent_answers,
+    stop_child,
 )
+from tests.support.telegram_data import ARTICLES, BOT, PANDA_Q, STRIKE_Q
 
 TOKEN_KEY = "TEST-token-for-newsbot"  # the secret half of FakeTelegram's default token
-
-
-class CountingResponder(Responder):
-    """The real responder, counting the questions that reach the archive."""
-
-    def __init__(self, archive: Archive) -> None:
-        super().__init__(archive)
-        self.questions: list[str] = []
-
-    def ask(self, question: str, *args: Any, **kwargs: Any) -> Answer:
-        self.questions.append(question)
-        return super().ask(question, *args, **kwargs)
 
 
 def _archive_text(calls: list[ApiCall]) -> list[str]:
@@ -71,17 +73,17 @@ def test_forged_callback_data_with_another_chats_key_gets_nothing(
 ) -> None:
     """User 1 (allowed) gets an answer; user 3 (allowed) and stranger 2 replay its button
     data on messages in their own chats; nobody gets user 1's sources."""
-    responder = CountingResponder(news)
+    responder = RecordingResponder(news)
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, responder, allowed_users=[1, 3])):
+        async with polling(bot_app(news, fake, responder, allowed_users=[1, 3])):
             fake.inject_message(1, 1, STRIKE_Q)
             (answer,) = await fake.wait_for_async(is_call("sendMessage", chat_id=1))
             fake.inject_message(3, 3, PANDA_Q)
             (theirs,) = await fake.wait_for_async(is_call("sendMessage", chat_id=3))
             fake.inject_message(2, 2, "hello")
             (refusal,) = await fake.wait_for_async(is_call("sendMessage", chat_id=2))
-            stolen = _button(answer)
+            stolen = button_data(answer)
             fake.inject_callback_query(3, 3, stolen, theirs.result["message_id"])
             fake.inject_callback_query(2, 2, stolen, refusal.result["message_id"])
             # The stranger presses the real button, on the allowed user's own message.
@@ -94,16 +96,16 @@ def test_forged_callback_data_with_another_chats_key_gets_nothing(
         (p.params["text"], p.params["show_alert"]) for p in fake.calls("answerCallbackQuery")
     ]
     assert sorted(presses) == sorted([(GONE, True), (REFUSAL, True), (REFUSAL, True)])
-    assert len(_answers(fake, 1)) == 1  # no Sources view was sent anywhere
-    assert len(_answers(fake, 3)) == 1
-    assert [c.result["text"] for c in _answers(fake, 2)] == [REFUSAL]
+    assert len(sent_answers(fake, 1)) == 1  # no Sources view was sent anywhere
+    assert len(sent_answers(fake, 3)) == 1
+    assert [c.result["text"] for c in sent_answers(fake, 2)] == [REFUSAL]
     assert responder.questions == [STRIKE_Q, PANDA_Q]
 
 
 def test_a_stranger_gets_nothing_from_any_command_or_upload(
     fake: FakeTelegram, news: Archive
 ) -> None:
-    responder = CountingResponder(news)
+    responder = RecordingResponder(news)
     attempts = [
         f"/ask {STRIKE_Q}",
         "/sources",
@@ -115,7 +117,7 @@ def test_a_stranger_gets_nothing_from_any_command_or_upload(
     ]
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, responder, allowed_users=[1], admins=[99])):
+        async with polling(bot_app(news, fake, responder, allowed_users=[1], admins=[99])):
             for text in attempts:
                 fake.inject_message(2, 2, text)
             fake.inject_document(
@@ -144,7 +146,7 @@ def test_admin_commands_refuse_allowed_users_and_admins_need_no_allow_list(
     record = b'{"title": "Ferry", "text": "The ferry resumed service on Tuesday after repairs to its hull and engines."}'
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, allowed_users=[1], admins=[99])):
+        async with polling(bot_app(news, fake, allowed_users=[1], admins=[99])):
             fake.inject_message(1, 1, "/stats")
             fake.inject_message(1, 1, "/ingest")
             fake.inject_document(1, 1, "a.jsonl", record, "text/plain")
@@ -163,9 +165,9 @@ def test_admin_commands_refuse_allowed_users_and_admins_need_no_allow_list(
             await asyncio.sleep(0.3)
 
     asyncio.run(scenario())
-    assert [c.result["text"] for c in _answers(fake, 1)] == [ADMINS_ONLY] * 3
-    assert _answers(fake, 99)[0].result["text"].startswith("Archive\narticles: 2")
-    refused, report = sorted((c.result["text"] for c in _answers(fake, -7)), key=len)
+    assert [c.result["text"] for c in sent_answers(fake, 1)] == [ADMINS_ONLY] * 3
+    assert sent_answers(fake, 99)[0].result["text"].startswith("Archive\narticles: 2")
+    refused, report = sorted((c.result["text"] for c in sent_answers(fake, -7)), key=len)
     # User 5 is refused outright (not on the allow-list); the uncaptioned file is ignored.
     assert refused == REFUSAL
     assert report.startswith("d.jsonl: added 1")
@@ -195,10 +197,10 @@ def test_malformed_callback_data_is_refused_without_effect(
     fake: FakeTelegram, news: Archive
 ) -> None:
     async def scenario() -> None:
-        async with _running(_app(news, fake)):
+        async with polling(bot_app(news, fake)):
             fake.inject_message(7, 7, STRIKE_Q)
             (answer,) = await fake.wait_for_async(is_call("sendMessage", chat_id=7))
-            key = _button(answer).removeprefix("src:")
+            key = button_data(answer).removeprefix("src:")
             data = [*BAD_CALLBACK_DATA, f"src:{key}x", f"src:{key.upper()}", f"src:{key}\n"]
             for text in data:
                 fake.inject_callback_query(7, 7, text, answer.result["message_id"])
@@ -209,7 +211,7 @@ def test_malformed_callback_data_is_refused_without_effect(
     presses = fake.calls("answerCallbackQuery")
     assert len(presses) == len(BAD_CALLBACK_DATA) + 3
     assert all((p.params["text"], p.params["show_alert"]) == (GONE, True) for p in presses)
-    assert len(_answers(fake, 7)) == 1
+    assert len(sent_answers(fake, 7)) == 1
 
 
 # --- the token --------------------------------------------------------------------------------
@@ -233,10 +235,10 @@ def test_token_is_redacted_from_every_log_line_in_error_paths(
     request URL, which holds the token): a handler that raises with the token in its message,
     and an API error that quotes it, leave no trace of it in any log line or reply."""
     fake.fail_next("sendMessage", status=400, description=f"Bad Request: no bot {fake.token}")
-    app = _app(news, fake, TokenLeakingResponder(news, fake.token), allowed_users=[7])
+    app = bot_app(news, fake, TokenLeakingResponder(news, fake.token), allowed_users=[7])
 
     async def scenario() -> None:
-        async with _running(app):
+        async with polling(app):
             fake.inject_message(7, 7, "/help")  # its reply is refused, quoting the token
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), timeout=15)
             fake.inject_message(7, 7, STRIKE_Q)  # the responder fails, quoting the token
@@ -259,26 +261,26 @@ def test_token_is_redacted_from_every_log_line_in_error_paths(
     assert len(errors) == 2  # the rejected /help reply and the failing question
     for call in fake.calls("sendMessage"):
         assert TOKEN_KEY not in str(call.params.get("text"))
-    assert [c.result["text"] for c in _answers(fake, 7)] == [FAILED, FAILED]
+    assert [c.result["text"] for c in sent_answers(fake, 7)] == [FAILED, FAILED]
 
 
 def test_token_never_reaches_stderr_of_a_failing_child(fake: FakeTelegram, tmp_path: Path) -> None:
     """`newsbot --debug telegram`, the most verbose it gets, with an API error quoting the
     token and a handler that fails: stderr holds the errors, and never the token."""
     fake.fail_next("sendMessage", status=400, description=f"Bad Request: token {fake.token} bad")
-    with _newsbot(tmp_path, fake) as child:
+    with newsbot_telegram(tmp_path, fake) as child:
         fake.inject_message(7, 7, STRIKE_Q)
         try:
             fake.wait_for(is_call("sendMessage", chat_id=7), timeout=60)
         except TimeoutError:
             child.kill()
             pytest.fail(f"no reply; child stderr:\n{child.communicate()[1][-3000:]}")
-        code, stderr = _stop(child)
+        code, stderr = stop_child(child)
     assert code == 0, stderr[-3000:]
     assert "error while handling update" in stderr
     assert "[redacted]" in stderr
     assert TOKEN_KEY not in stderr
-    assert [c.result["text"] for c in _answers(fake, 7)] == [FAILED]
+    assert [c.result["text"] for c in sent_answers(fake, 7)] == [FAILED]
 
 
 # --- markup in articles and questions ---------------------------------------------------------
@@ -325,14 +327,16 @@ def test_hostile_markup_never_breaks_a_reply(fake: FakeTelegram, archive: Archiv
     assert Ingestor(archive).ingest([HOSTILE, JS_LINK, *ARTICLES]).added == 4
 
     async def scenario() -> None:
-        async with _running(_app(archive, fake)):
+        async with polling(bot_app(archive, fake)):
             for n, question in enumerate(QUESTIONS, start=1):
                 fake.inject_message(7, 7, question)
                 (*_, answer) = await fake.wait_for_async(
                     is_call("sendMessage", chat_id=7), count=2 * n - 1, timeout=15
                 )
                 if "reply_markup" in answer.params:
-                    fake.inject_callback_query(7, 7, _button(answer), answer.result["message_id"])
+                    fake.inject_callback_query(
+                        7, 7, button_data(answer), answer.result["message_id"]
+                    )
                 else:
                     fake.inject_message(7, 7, "/sources")
                 await fake.wait_for_async(
@@ -384,3 +388,32 @@ def test_markup_in_answers_is_escaped_not_rendered() -> None:
         hrefs = _hrefs(rendered)
         assert hrefs
         assert all(h.startswith("https://news.example/harbour?q=&quot;&gt;") for h in hrefs)
+
+
+# --- message splitting at Telegram's limit, under hostile text ------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=EMOJI_AND_ASTRAL, limit=st.integers(min_value=16, max_value=400))
+def test_splitting_plain_text_loses_nothing_and_counts_utf16(text: str, limit: int) -> None:
+    """Plain-text mode (the fallback when Telegram rejects HTML): `<` and `&` are just text,
+    and astral characters count two UTF-16 units, as Telegram counts them."""
+    parts = split_message(text, limit, parse_tags=False)
+    assert "".join(parts) == text
+    assert all(0 < text_length(p) <= limit for p in parts)
+
+
+@settings(max_examples=40, deadline=None)
+@given(words=st.lists(EMOJI_AND_ASTRAL, max_size=8))
+def test_splitting_escaped_text_with_links_at_the_telegram_limit(words: list[str]) -> None:
+    """An answer-shaped message far over 4,096 (escaped article text, citation links): every
+    part is valid HTML under the limit with its tags balanced, and the visible text is kept."""
+    body = " ".join(
+        f'<a href="https://x.example/?a=1&amp;b={n}">[{n}]</a> <b>{escape(w)}</b>'
+        for n, w in enumerate(words * 40)
+    )
+    parts = split_message(body)
+    assert all(text_length(p) <= MAX_MESSAGE for p in parts)
+    assert "".join(parse_html(p) for p in parts) == parse_html(body)
+    assert all(p.count("<a ") == p.count("</a>") for p in parts)
+    assert all(to_plain(p).strip() for p in parts)  # no part is only markup

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
+from config.settings import EmbeddingSettings
 from ingest.intake import gather
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
 from retrieval.responder import Responder
 from retrieval.search import SearchOptions, rrf, search
-from tests.conftest import EXAMPLES, make_settings
+from tests.support.paths import EXAMPLES
+from tests.support.settings import make_settings
 
 pytestmark = pytest.mark.model
 
@@ -24,8 +26,6 @@ def sample(
     tmp_path_factory: pytest.TempPathFactory, packaged_embedder: BaseEmbedding
 ) -> Iterator[Archive]:
     data = tmp_path_factory.mktemp("sample")
-    from config.settings import EmbeddingSettings
-
     archive = Archive(
         make_settings(data, embedding=EmbeddingSettings()), embedder=packaged_embedder
     )
@@ -104,12 +104,11 @@ def test_abstains_when_the_archive_lacks_it(sample: Archive, question: str) -> N
     assert "archive" in answer.text.lower()
 
 
-def test_seed_page_acceptance(shared_dir: Path, model_archive: Archive) -> None:
-    seed = shared_dir / "data" / "seed" / "000_6c58a5cac82abc02.txt"
-    if not seed.is_file():
-        pytest.skip("seed page not in shared dir")
-    items = gather([str(seed)], settings=model_archive.settings.ingest, today=date(2026, 11, 25))
-    assert Ingestor(model_archive).ingest(items).added == 1
+def test_seed_page_acceptance(seed_dir: Path, model_archive: Archive) -> None:
+    items = gather(
+        [str(seed_dir)], settings=model_archive.settings.ingest, today=date(2026, 11, 25)
+    )
+    assert Ingestor(model_archive).ingest(items).added == len(list(seed_dir.glob("*.txt")))
     responder = Responder(model_archive)
     answer = responder.ask("When did Akar and Shoigu talk on the phone?")
     assert not answer.abstained

@@ -8,12 +8,13 @@ from datetime import date
 from itertools import pairwise
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.articles import Article
 from ingest.chunking import chunk_article, header
 from retrieval.text.sentences import split_sentences
+from tests.support.nasty_text import NASTY_TEXT
 
 SENTENCES = [
     "Dock workers at the Port of Meridian walked off the job on Monday.",
@@ -211,3 +212,19 @@ def test_property_arbitrary_text_keeps_every_word(body: str, size: int, overlap:
     chunks = chunk_article(make_article(body), size=size, overlap=overlap)
     assert Counter(body.split()) <= Counter(w for c in chunks for w in c.text.split())
     assert all(n_words(c.text) <= size for c in chunks)
+
+
+# --- any text, however hostile ---------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(body=NASTY_TEXT, title=NASTY_TEXT, size=st.integers(32, 200), overlap=st.integers(0, 60))
+def test_chunking_any_text_keeps_words_ids_and_headers(
+    body: str, title: str, size: int, overlap: int
+) -> None:
+    article = Article(title=title, body=body, origin="prop", url="https://prop.example/x")
+    chunks = chunk_article(article, size=size, overlap=overlap)
+    assert len({c.chunk_id for c in chunks}) == len(chunks)
+    assert all(c.chunk_id.startswith(f"{article.id}:{article.content_hash[:8]}:") for c in chunks)
+    assert all(0 < len(c.text.split()) <= size for c in chunks)
+    assert set(body.split()) <= {w for c in chunks for w in c.text.split()}

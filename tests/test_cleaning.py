@@ -8,10 +8,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.cleaning import clean_dump, normalize_text
+from tests.support.nasty_text import INVISIBLE_OR_CONTROL, NASTY_TEXT
 
 # Zero-width and bidirectional control characters: never part of what we store.
 INVISIBLE = re.compile(
@@ -927,3 +928,17 @@ def test_teaser_box_above_the_headline_keeps_the_story() -> None:
         "The port reopened on Tuesday after a three-day strike ended with a pay deal.\n\n"
         "Shipping lines said it would take a week to clear the backlog of container ships."
     )
+
+
+# --- any text, however hostile ---------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=NASTY_TEXT)
+def test_cleaning_output_is_clean_and_stable(text: str) -> None:
+    normal = normalize_text(text)
+    assert normalize_text(normal) == normal
+    assert not INVISIBLE_OR_CONTROL.search(normal)
+    page = clean_dump(text)
+    assert not INVISIBLE_OR_CONTROL.search(page.body + (page.title or ""))
+    page.body.encode("utf-8")  # no lone surrogates: everything downstream encodes

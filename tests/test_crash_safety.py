@@ -39,8 +39,8 @@ from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
 from retrieval.archive.embedding import HashingEmbedding
 from retrieval.search import SearchOptions, search
-from tests.conftest import make_settings
-from tests.httpserver import GatedPage
+from tests.support.httpserver import GatedPage
+from tests.support.settings import make_settings
 
 BASE = 40  # articles stored before the trials
 CHANGED = range(20)  # of those, given again in a new version

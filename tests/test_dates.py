@@ -6,10 +6,11 @@ import time
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.dates import parse_date, vet_date
+from tests.support.nasty_text import DATEISH
 
 TODAY = date(2024, 3, 1)
 
@@ -103,3 +104,18 @@ def test_timestamps_round_trip(moment: datetime) -> None:
 def test_parse_date_never_raises(value: object) -> None:
     result = parse_date(value)
     assert result is None or isinstance(result, date)
+
+
+# --- any text, however hostile ---------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=DATEISH, today=st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)))
+def test_date_parsing_never_raises_and_vetting_holds(value: str, today: date) -> None:
+    parsed = parse_date(value)
+    assert parsed is None or isinstance(parsed, date)
+    kept, flag = vet_date(parsed, today=today)
+    if kept is not None:
+        assert date(1900, 1, 1) <= kept <= date.fromordinal(today.toordinal() + 1)
+        assert flag is None
+    assert flag is None or "\n" not in flag

@@ -17,7 +17,7 @@ import pytest
 from pydantic import BaseModel
 
 from config.settings import Settings
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"

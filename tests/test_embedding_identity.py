@@ -12,7 +12,7 @@ from bot.cli import cli
 from config.settings import EmbeddingSettings
 from retrieval.archive import Archive
 from retrieval.archive.embedding import EmbeddingError, embedding_identity, make_embedder
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 
 def test_identity_names_the_model_and_int8() -> None:

@@ -1,7 +1,8 @@
 """The fast dev-set subset: ingest the CI slice of Wikinews, run `newsbot eval` with thresholds.
 
-Thresholds sit just below the scores measured when they were set (docs/evaluation.md), so a
-quality regression fails CI. Skips when the shared corpus is absent.
+Thresholds sit just below the scores measured when they were set (tests/support/gates.py), so
+a quality regression fails CI. Skips when the shared corpus is absent; the gate that runs on
+any clone is tests/test_examples_ci.py.
 """
 
 from __future__ import annotations
@@ -10,25 +11,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from bot.cli import cli
-from tests.conftest import ROOT
+from tests.support.gates import WIKINEWS_CI, run_gate
+from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.model
 
-CI_QUESTIONS = ROOT / "eval" / "wikinews-ci.jsonl"
 CI_SLICE = ROOT / "eval" / "wikinews-ci-slice.txt"
-THRESHOLDS = [  # measured 2026-11-25: hit@5 1.000, accuracy 0.895, abstention 0.667, refusals 0.0
-    "--min-hit5",
-    "0.95",
-    "--min-accuracy",
-    "0.84",
-    "--min-abstention",
-    "0.60",
-    "--max-false-refusal",
-    "0.10",
-]
 
 
 def test_ci_subset_meets_thresholds(
@@ -44,15 +33,5 @@ def test_ci_subset_meets_thresholds(
     corpus = tmp_path / "slice.jsonl"
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
-    runner = CliRunner()
-    ingested = runner.invoke(cli, ["ingest", str(corpus)])
-    assert ingested.exit_code == 0, ingested.output
-    report = tmp_path / "report.json"
-    result = runner.invoke(cli, ["eval", str(CI_QUESTIONS), "--json", str(report), *THRESHOLDS])
-    print(result.stdout)
-    assert result.exit_code == 0, result.output
-    data = json.loads(report.read_text())
-    records = data["systems"]["newsbot"]["questions"]
-    assert len(records) == 25
+    records = run_gate(WIKINEWS_CI, corpus, tmp_path)
     assert {"id", "type", "abstained"} <= set(records[0])

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.evaluation.questions import EvalQuestion, Evidence, QuestionSetError, load_questions
+from retrieval.evaluation.questions import (
+    EvalQuestion,
+    GoldEvidence,
+    QuestionSetError,
+    load_questions,
+)
 
 FULL = {
     "id": "wn-017",
@@ -42,7 +47,7 @@ def test_full_and_minimal_questions(tmp_path: Path) -> None:
         question="When did the fire at Notre-Dame de Paris break out?",
         answers=("15 April 2019", "April 15, 2019", "Monday"),
         evidence=(
-            Evidence("https://en.wikinews.org/wiki/X", None, "a fire broke out in the roof"),
+            GoldEvidence("https://en.wikinews.org/wiki/X", None, "a fire broke out in the roof"),
         ),
         as_of=date(2019, 4, 17),
         type="temporal",
@@ -72,7 +77,7 @@ def test_defaults_and_shorthands(tmp_path: Path) -> None:
     assert question.type == "factoid"
     assert question.answerable is True
     assert question.answers == ("Boeing 737",)
-    assert question.evidence == (Evidence(None, "u123", None),)
+    assert question.evidence == (GoldEvidence(None, "u123", None),)
     assert question.as_of == date(2020, 1, 2)
     assert question.choices == ("Boeing", "Boeing 737", "Airbus A320")
 

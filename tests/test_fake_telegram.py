@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import FakeTelegram, is_call
+from tests.support.fake_telegram import FakeTelegram, is_call
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 

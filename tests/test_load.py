@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,27 +28,13 @@ from retrieval.archive import Archive
 from retrieval.archive.embedding import HashingEmbedding
 from retrieval.question.followup import Conversation
 from retrieval.responder import AskOptions, Responder
-from retrieval.results import Answer
-from tests.conftest import EXAMPLES, make_settings
-from tests.fake_telegram import FakeTelegram, is_call
-from tests.telegram_data import BOT, PANDA_Q, STRIKE_Q
-from tests.test_telegram import _app, _running
+from tests.support.fake_telegram import FakeTelegram, is_call
+from tests.support.paths import EXAMPLES
+from tests.support.settings import make_settings
+from tests.support.telegram_bot import RecordingResponder, bot_app, polling
+from tests.support.telegram_data import BOT, PANDA_Q, STRIKE_Q
 
 MEMORY_GROWTH_MB = 50.0
-
-
-class RecordingResponder(Responder):
-    """The real responder, noting each question and how many turns its conversation had."""
-
-    def __init__(self, archive: Archive) -> None:
-        super().__init__(archive)
-        self.asked: list[tuple[str, int]] = []
-
-    def ask(self, question: str, *args: Any, **kwargs: Any) -> Answer:
-        conversation = kwargs.get("conversation", args[1] if len(args) > 1 else None)
-        turns = len(conversation.turns) if isinstance(conversation, Conversation) else -1
-        self.asked.append((question, turns))
-        return super().ask(question, *args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -65,7 +50,7 @@ def _many_users(news: Archive, users: int) -> LoadResult:
     with FakeTelegram(bot_username=BOT) as fake:
 
         async def scenario() -> float:
-            async with _running(_app(news, fake, responder)):
+            async with polling(bot_app(news, fake, responder)):
                 started = time.monotonic()
                 for user in ids:
                     first, second = (STRIKE_Q, PANDA_Q) if user % 2 else (PANDA_Q, STRIKE_Q)

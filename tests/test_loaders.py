@@ -21,7 +21,7 @@ from ingest.articles import Article, LoadError
 from ingest.fetch import PendingUrl
 from ingest.loaders import SUFFIXES, LoadItem, is_url_list, iter_files, load_file, load_paths
 from ingest.warc import WarcSkip
-from tests.httpserver import FIXTURES
+from tests.support.httpserver import FIXTURES
 
 TODAY = date(2024, 3, 1)
 SETTINGS = IngestSettings()

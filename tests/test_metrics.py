@@ -9,26 +9,27 @@ import numpy as np
 import pytest
 
 from retrieval.citations import SupportChecker
-from retrieval.evaluation.metrics import (
-    QuestionScore,
+from retrieval.evaluation.matching import (
     answer_correct,
     best_f1,
     choice_correct,
+    normalize_answer,
+    token_f1,
+)
+from retrieval.evaluation.metrics import (
+    QuestionScore,
     citation_precision,
     citation_support,
     comparable_url,
     hits_at,
     mrr_at,
-    normalize_answer,
     passage_hit,
     percentile,
-    question_record,
-    report_to_dict,
     score_question,
     summarize,
-    token_f1,
 )
-from retrieval.evaluation.questions import EvalQuestion, Evidence
+from retrieval.evaluation.questions import EvalQuestion, GoldEvidence
+from retrieval.evaluation.report import question_record, summary_to_dict
 from retrieval.results import Answer, Citation, Passage
 
 NOTRE_DAME = "https://en.wikinews.org/wiki/Notre_Dame_fire"
@@ -160,12 +161,12 @@ def test_comparable_url_keeps_blank_query_values() -> None:
     assert comparable_url("https://site.example/story?id=7&page=") == (
         "https://site.example/story?id=7&page="
     )
-    one = [Evidence(url="https://site.example/view?1001", article_id=None)]
+    one = [GoldEvidence(url="https://site.example/view?1001", article_id=None)]
     assert passage_hit(passage("a", "http://www.site.example/view?1001", BODY), one)
     assert not passage_hit(passage("b", "https://site.example/view?1002", BODY), one)
 
 
-EVIDENCE = (Evidence(url="http://www.En.wikinews.org/wiki/Notre_Dame_fire/", article_id=None,
+EVIDENCE = (GoldEvidence(url="http://www.En.wikinews.org/wiki/Notre_Dame_fire/", article_id=None,
                      quote="fire broke   OUT in the roof"),)  # fmt: skip
 
 
@@ -177,7 +178,7 @@ def test_passage_hit_by_url_article_id_and_quote() -> None:
     assert not passage_hit(same_url_no_quote, EVIDENCE, strict=True)
     assert passage_hit(same_url_quote, EVIDENCE, strict=True)  # case and line break ignored
     assert not passage_hit(by_id, EVIDENCE)
-    assert passage_hit(by_id, [Evidence(url=None, article_id="nd")], strict=True)  # no quote
+    assert passage_hit(by_id, [GoldEvidence(url=None, article_id="nd")], strict=True)  # no quote
     assert not passage_hit(passage("other", "https://example.com/x", BODY), EVIDENCE)
 
 
@@ -365,11 +366,10 @@ def test_summarize_overall_and_per_type() -> None:
 def test_summary_json_is_flat_and_plain() -> None:
     scores = [qs("f1", "factoid", True, False, hits={1: True, 3: True, 5: True, 10: True},
                  mrr=1.0)]  # fmt: skip
-    report = report_to_dict(summarize(scores), [{"id": "f1"}])
-    overall = report["summary"]["overall"]  # type: ignore[index]
-    assert overall["hit@5"] == 1.0
-    assert overall["mrr@10"] == 1.0
-    assert overall["strict_hit@5"] is None
-    assert overall["abstention_rate"] is None
-    assert math.isclose(json.loads(json.dumps(report))["summary"]["by_type"]["factoid"]["hit@1"], 1)
-    assert report["questions"] == [{"id": "f1"}]
+    report = summary_to_dict(summarize(scores))
+    overall = report["overall"]
+    assert overall["hit@5"] == 1.0  # type: ignore[index]
+    assert overall["mrr@10"] == 1.0  # type: ignore[index]
+    assert overall["strict_hit@5"] is None  # type: ignore[index]
+    assert overall["abstention_rate"] is None  # type: ignore[index]
+    assert math.isclose(json.loads(json.dumps(report))["by_type"]["factoid"]["hit@1"], 1)

@@ -3,35 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from ingest.articles import Article, LoadError
+from ingest.articles import LoadError
 from ingest.pipeline import IngestLockedError, Ingestor, ingest_lock
 from retrieval.archive import Archive
 from retrieval.search import SearchOptions, search
-
-
-def _article(n: int, body: str | None = None, **changes: object) -> Article:
-    article = Article(
-        title=f"Story number {n}",
-        body=body
-        or (
-            f"The council of town {n} approved a budget of {n} million dollars on Monday. "
-            f"Mayor Alice Example{n} said the vote was close. Residents of town {n} protested."
-        ),
-        origin=f"test:{n}",
-        url=f"https://news.example/story-{n}",
-        source="Example Times",
-        published=date(2020, 1, n % 28 + 1),
-    )
-    return replace(article, **changes)  # type: ignore[arg-type]
+from tests.support.stories import council_story
 
 
 def test_ingest_then_reingest_embeds_nothing(archive: Archive) -> None:
-    articles = [_article(n) for n in range(1, 6)]
+    articles = [council_story(n) for n in range(1, 6)]
     first = Ingestor(archive)
     summary = first.ingest(articles)
     assert (summary.added, summary.unchanged, summary.failed) == (5, 0, 0)
@@ -45,9 +29,9 @@ def test_ingest_then_reingest_embeds_nothing(archive: Archive) -> None:
 
 
 def test_changed_article_replaces_its_chunks(archive: Archive) -> None:
-    Ingestor(archive).ingest([_article(1)])
+    Ingestor(archive).ingest([council_story(1)])
     before = archive.store.count()
-    changed = _article(
+    changed = council_story(
         1, body="A completely different report. The bridge reopened on Friday after repairs."
     )
     summary = Ingestor(archive).ingest([changed])
@@ -59,7 +43,7 @@ def test_changed_article_replaces_its_chunks(archive: Archive) -> None:
 
 
 def test_exact_duplicate_body_is_stored_once(archive: Archive) -> None:
-    original = _article(2)
+    original = council_story(2)
     copy = replace(
         original, url="https://other.example/copy", source="Other Daily", origin="test:copy"
     )
@@ -71,7 +55,11 @@ def test_exact_duplicate_body_is_stored_once(archive: Archive) -> None:
 
 
 def test_load_errors_are_counted_and_the_rest_goes_on(archive: Archive) -> None:
-    items = [LoadError("bad.json:3", "invalid JSON"), _article(3), _article(4, body="   ")]
+    items = [
+        LoadError("bad.json:3", "invalid JSON"),
+        council_story(3),
+        council_story(4, body="   "),
+    ]
     summary = Ingestor(archive).ingest(items)
     assert summary.added == 1
     assert summary.failed == 2
@@ -79,8 +67,8 @@ def test_load_errors_are_counted_and_the_rest_goes_on(archive: Archive) -> None:
 
 
 def test_remove_deletes_everywhere(archive: Archive) -> None:
-    article = _article(5)
-    Ingestor(archive).ingest([article, _article(6)])
+    article = council_story(5)
+    Ingestor(archive).ingest([article, council_story(6)])
     assert Ingestor(archive).remove(article.id)
     assert archive.catalog.get([article.id]) == {}
     assert article.id not in {
@@ -94,7 +82,7 @@ def test_vectors_without_a_catalog_entry_are_invisible(archive: Archive) -> None
     """An ingest killed after storing vectors but before committing shows nothing."""
     from ingest.chunking import chunk_article
 
-    article = _article(7)
+    article = council_story(7)
     chunks = chunk_article(article)
     archive.store.upsert(chunks, archive.embed_texts([c.embed_text for c in chunks]))
     assert search(archive, "town 7 budget", SearchOptions()).passages == ()

@@ -9,56 +9,17 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from ingest.articles import Article
 from ingest.pipeline import Ingestor
 from retrieval.answering.short_answer import short_answer
 from retrieval.archive import Archive
 from retrieval.question.followup import Conversation, is_follow_up
 from retrieval.responder import AskOptions, Responder
-
-STRIKE = [
-    Article(
-        "Bus drivers vote to strike",
-        "Bus drivers in Ostrava voted on Monday to strike over pay. The union said 1,200 drivers "
-        "backed the walkout, which will begin next week.",
-        "t1",
-        url="https://ostrava.example/vote",
-        source="Ostrava Daily",
-        published=date(2023, 3, 8),
-    ),
-    Article(
-        "Bus strike halts Ostrava services",
-        "The bus strike in Ostrava began on Monday, halting all city services. Union leader Petra "
-        "Novak said drivers want a 12 percent pay rise.",
-        "t2",
-        url="https://ostrava.example/strike",
-        source="City Wire",
-        published=date(2023, 3, 14),
-    ),
-    Article(
-        "Ostrava bus strike ends with pay deal",
-        "The Ostrava bus strike ended on Friday after the city agreed a 9 percent pay rise for "
-        "drivers. Services resume on Saturday.",
-        "t3",
-        url="https://ostrava.example/deal",
-        source="Ostrava Daily",
-        published=date(2023, 3, 25),
-    ),
-    Article(
-        "Ostrava zoo welcomes twin lynx cubs",
-        "Ostrava zoo said on Tuesday that its lynx had given birth to twin cubs, the first in ten "
-        "years. The cubs will go on view in June.",
-        "t4",
-        url="https://ostrava.example/zoo",
-        source="City Wire",
-        published=date(2022, 4, 12),
-    ),
-]
+from tests.support.stories import BUS_STRIKE
 
 
 @pytest.fixture
 def responder(archive: Archive) -> Responder:
-    assert Ingestor(archive).ingest(STRIKE).added == 4
+    assert Ingestor(archive).ingest(BUS_STRIKE).added == 4
     return Responder(archive)
 
 
@@ -173,7 +134,7 @@ def test_follow_up_detection(question: str, follow: bool) -> None:
 def test_short_answers(
     kind: str, sentence: str, question: str, published: date | None, expected: str | None
 ) -> None:
-    from retrieval.answering.answer import profile
+    from retrieval.question.profile import profile
 
     assert short_answer(kind, sentence, question, profile(question).terms, published) == expected
 
@@ -185,7 +146,7 @@ def test_chat_follow_up_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     from config.settings import Settings
 
     archive = Archive(Settings())
-    Ingestor(archive).ingest(STRIKE)
+    Ingestor(archive).ingest(BUS_STRIKE)
     archive.close()
     result = CliRunner().invoke(
         cli,

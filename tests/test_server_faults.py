@@ -1,4 +1,4 @@
-"""A Chroma server (`chroma run`, tests/chroma_server.py) killed with SIGKILL mid-work.
+"""A Chroma server (`chroma run`, tests/support/chroma_server.py) killed with SIGKILL mid-work.
 
 During an ingest: `newsbot ingest` stops with one clear line naming the server and
 NEWSBOT_CHROMA__URL, exit code 1 and no traceback; what it committed before stays whole, and a
@@ -31,12 +31,12 @@ from retrieval.archive import Archive
 from retrieval.archive.embedding import HashingEmbedding
 from retrieval.archive.store import StoreError
 from retrieval.responder import Responder
-from tests.chroma_server import ChromaServer
-from tests.conftest import make_settings
-from tests.fake_telegram import FakeTelegram, is_call
-from tests.httpserver import GatedPage
-from tests.telegram_data import ARTICLES, BOT, STRIKE_Q
-from tests.test_telegram import _answers, _app, _running
+from tests.support.chroma_server import ChromaServer
+from tests.support.fake_telegram import FakeTelegram, is_call
+from tests.support.httpserver import GatedPage
+from tests.support.settings import make_settings
+from tests.support.telegram_bot import bot_app, polling, sent_answers
+from tests.support.telegram_data import ARTICLES, BOT, STRIKE_Q
 
 pytestmark = pytest.mark.server
 
@@ -244,7 +244,7 @@ def test_bot_survives_the_server_going_away(
         with FakeTelegram(bot_username=BOT) as fake:
 
             async def scenario() -> None:
-                async with _running(_app(archive, fake)):
+                async with polling(bot_app(archive, fake)):
                     fake.inject_message(7, 7, STRIKE_Q)
                     await fake.wait_for_async(is_call("sendMessage", chat_id=7), timeout=30)
                     server.kill()
@@ -260,7 +260,7 @@ def test_bot_survives_the_server_going_away(
 
             with caplog.at_level(logging.ERROR, logger="bot.telegram"):
                 asyncio.run(scenario())
-            before, during, after = (c.result["text"] for c in _answers(fake, 7))
+            before, during, after = (c.result["text"] for c in sent_answers(fake, 7))
     finally:
         archive.close()
         for again in restarted:

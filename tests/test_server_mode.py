@@ -1,6 +1,6 @@
 """The store, ingest and retrieval against both Chroma modes: embedded and a real server.
 
-The server is `chroma run` on 127.0.0.1 (tests/chroma_server.py), started once per session;
+The server is `chroma run` on 127.0.0.1 (tests/support/chroma_server.py), started once per session;
 each test gets its own collection on it and its own data dir for the catalog. The same tests
 run against the embedded store, so any difference between the two modes is a failure here.
 """
@@ -11,7 +11,6 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from config.settings import ChromaSettings, Settings
-from ingest.articles import Article
 from ingest.chunking import chunk_article
 from ingest.intake import gather
 from ingest.pipeline import Ingestor
@@ -29,8 +27,10 @@ from retrieval.archive.embedding import HashingEmbedding
 from retrieval.archive.store import ChunkStore, StoreError, date_where
 from retrieval.responder import Responder
 from retrieval.search import SearchOptions, search
-from tests.chroma_server import ChromaServer, free_port
-from tests.conftest import EXAMPLES, make_settings
+from tests.support.chroma_server import ChromaServer, free_port
+from tests.support.paths import EXAMPLES
+from tests.support.settings import make_settings
+from tests.support.stories import council_story
 
 
 @pytest.fixture(scope="session")
@@ -59,22 +59,6 @@ def mode_archive(mode_settings: Settings) -> Iterator[Archive]:
     opened.close()
 
 
-def _article(n: int, body: str | None = None, **changes: object) -> Article:
-    article = Article(
-        title=f"Council vote {n}",
-        body=body
-        or (
-            f"The council of town {n} approved a budget of {n} million dollars on Monday. "
-            f"Mayor Alice Example{n} said the vote was close. Residents of town {n} protested."
-        ),
-        origin=f"test:{n}",
-        url=f"https://news.example/vote-{n}",
-        source="Example Times",
-        published=date(2020 + n % 3, 1 + n % 12, 1 + n % 28),
-    )
-    return replace(article, **changes)  # type: ignore[arg-type]
-
-
 # --- the store ---------------------------------------------------------------------------
 
 
@@ -82,7 +66,7 @@ def test_store_round_trip(mode_archive: Archive) -> None:
     store = mode_archive.store
     expected_kind = "server" if mode_archive.settings.chroma.url else "embedded"
     assert store.kind == expected_kind
-    chunks = [c for n in range(1, 4) for c in chunk_article(_article(n))]
+    chunks = [c for n in range(1, 4) for c in chunk_article(council_story(n))]
     vectors = mode_archive.embed_texts([c.embed_text for c in chunks])
     store.upsert(chunks, vectors)
     store.upsert(chunks, vectors)  # upsert twice: same ids, no duplicates
@@ -107,7 +91,7 @@ def test_store_batches_and_date_window(mode_settings: Settings) -> None:
     )
     archive = Archive(settings, embedder=HashingEmbedding(dimensions=256))
     try:
-        chunks = [c for n in range(1, 7) for c in chunk_article(_article(n))]
+        chunks = [c for n in range(1, 7) for c in chunk_article(council_story(n))]
         vectors = archive.embed_texts([c.embed_text for c in chunks])
         archive.store.upsert(chunks, vectors)  # several add batches of two
         assert archive.store.count() == len(chunks)
@@ -129,7 +113,7 @@ def test_store_batches_and_date_window(mode_settings: Settings) -> None:
 
 
 def test_ingest_then_reingest_embeds_nothing(mode_archive: Archive) -> None:
-    articles = [_article(n) for n in range(1, 6)]
+    articles = [council_story(n) for n in range(1, 6)]
     first = Ingestor(mode_archive)
     summary = first.ingest(articles)
     assert (summary.added, summary.unchanged, summary.failed) == (5, 0, 0)
@@ -142,8 +126,10 @@ def test_ingest_then_reingest_embeds_nothing(mode_archive: Archive) -> None:
 
 
 def test_update_and_remove(mode_archive: Archive) -> None:
-    Ingestor(mode_archive).ingest([_article(1), _article(2)])
-    changed = _article(1, body="A different report. The bridge reopened on Friday after repairs.")
+    Ingestor(mode_archive).ingest([council_story(1), council_story(2)])
+    changed = council_story(
+        1, body="A different report. The bridge reopened on Friday after repairs."
+    )
     summary = Ingestor(mode_archive).ingest([changed])
     assert summary.updated == 1
     assert mode_archive.store.count() == mode_archive.catalog.stats().chunks
@@ -157,7 +143,7 @@ def test_update_and_remove(mode_archive: Archive) -> None:
 
 
 def test_leftover_vectors_are_invisible_then_replaced(mode_archive: Archive) -> None:
-    article = _article(7)
+    article = council_story(7)
     chunks = chunk_article(article)
     mode_archive.store.upsert(chunks, mode_archive.embed_texts([c.embed_text for c in chunks]))
     assert search(mode_archive, "town 7 budget", SearchOptions()).passages == ()
@@ -184,7 +170,7 @@ def test_search_and_answer_on_the_sample_archive(mode_archive: Archive) -> None:
 
 
 def test_date_window_applies_to_both_retrievers(mode_archive: Archive) -> None:
-    Ingestor(mode_archive).ingest([_article(n) for n in range(1, 7)])
+    Ingestor(mode_archive).ingest([council_story(n) for n in range(1, 7)])
     window = SearchOptions(k=10, start=date(2022, 1, 1), end=date(2022, 12, 31))
     passages = search(mode_archive, "council budget vote", window).passages
     assert passages
@@ -192,14 +178,6 @@ def test_date_window_applies_to_both_retrievers(mode_archive: Archive) -> None:
 
 
 # --- what the CLI says it is connected to ------------------------------------------------
-
-
-@pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)  # no stray .env is read
-    monkeypatch.setenv("NEWSBOT_EMBEDDING__MODEL", "deterministic:256")
-    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
-    return CliRunner()
 
 
 @pytest.mark.server

@@ -19,15 +19,15 @@ from warcio.warcwriter import WARCWriter
 from bot.cli import cli
 from config.settings import IngestSettings
 from ingest.fetch import Fetcher
-from ingest.intake import gather
-from ingest.pipeline import Ingestor
-from ingest.subscriptions import Subscriptions
-from ingest.sync import subscriptions_path, sync_all
+from ingest.intake import gather, ingest_file
+from ingest.pipeline import IngestLockedError, Ingestor, ingest_lock
+from ingest.subscriptions import Subscriptions, subscriptions_path
+from ingest.sync import sync_feeds
 from retrieval.archive import Archive
 from retrieval.archive.embedding import HashingEmbedding
 from retrieval.search import SearchOptions, search
-from tests.conftest import make_settings
-from tests.httpserver import FIXTURES, LocalServer
+from tests.support.httpserver import FIXTURES, LocalServer
+from tests.support.settings import make_settings
 
 TODAY = date(2024, 3, 10)
 
@@ -63,22 +63,59 @@ def test_second_sync_is_conditional_and_embeds_nothing(
     subs.add(sources_server.url("/feeds/regional.rss"), "Regional")
     subs.add(sources_server.url("/feeds/science.atom"), "Science")
     with Fetcher(archive.settings.ingest) as fetcher:
-        first = sync_all(Ingestor(archive), subs, fetcher, today=TODAY)
+        first = sync_feeds(archive, subs, today=TODAY, fetcher=fetcher)
         assert sum(r.new for r in first) == 6
         assert archive.catalog.stats().articles >= 5
         embedded = embedder.texts
         assert embedded > 0
         requests = fetcher.requests
-        second = sync_all(
-            Ingestor(archive),
+        second = sync_feeds(
+            archive,
             Subscriptions(subscriptions_path(archive.data_dir)),
-            fetcher,
             today=TODAY,
+            fetcher=fetcher,
         )
         assert [r.not_modified for r in second] == [True, True]
         assert fetcher.requests - requests == 2
         assert fetcher.conditional_requests == 2
     assert embedder.texts == embedded  # no model work at all
+
+
+def test_sync_is_one_writer_and_names_only_one_feed(
+    sources_server: LocalServer, archive: Archive
+) -> None:
+    subs = Subscriptions(subscriptions_path(archive.data_dir))
+    subs.add(sources_server.url("/feeds/regional.rss"), "Regional")
+    subs.add(sources_server.url("/feeds/science.atom"), "Science")
+    with ingest_lock(archive.data_dir), pytest.raises(IngestLockedError):
+        sync_feeds(archive, subs, today=TODAY)
+    assert sources_server.log == []  # refused before anything was fetched
+    lines: list[str] = []
+    reports = sync_feeds(
+        archive, subs, today=TODAY, only="science", on_report=lambda r: lines.append(r.line())
+    )
+    assert lines == ["Science: 3 new, 0 changed"] == [r.line() for r in reports]
+    assert Subscriptions(subscriptions_path(archive.data_dir)).get("Regional").last_sync is None
+
+
+def test_an_uploaded_file_is_ingested_without_fetching(
+    sources_server: LocalServer, archive: Archive, tmp_path: Path
+) -> None:
+    urls = tmp_path / "links.txt"
+    urls.write_text(
+        sources_server.url("/pages/bridge.html") + "\n" + sources_server.url("/pages/flood.html")
+    )
+    linked = ingest_file(archive, urls, today=TODAY, wait_s=0.0)
+    assert (linked.unfetched, linked.summary.added) == (2, 0)
+    assert sources_server.log == []
+    export = tmp_path / "export.jsonl"
+    export.write_text(
+        '{"title": "Ferry fares frozen", "text": "The ferry operator froze fares."}\n'
+    )
+    stored = ingest_file(archive, export, today=TODAY, wait_s=0.0)
+    assert (stored.unfetched, stored.summary.added) == (0, 1)
+    with ingest_lock(archive.data_dir), pytest.raises(IngestLockedError):
+        ingest_file(archive, export, today=TODAY, wait_s=0.0)
 
 
 def test_feeds_cli_round_trip(

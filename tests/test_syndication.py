@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from ingest.syndication import (
     minhash,
     shingles,
 )
+from retrieval.archive.catalog import Catalog
 
 WIRE = """\
 Rescue teams in northern Italy pulled two hikers alive from an avalanche on Sunday after a \
@@ -71,10 +73,16 @@ about eighteen months from now."""
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(tmp_path / "archive.sqlite")
-    yield connection
-    connection.close()
+def catalog(tmp_path: Path) -> Iterator[Catalog]:
+    opened = Catalog(tmp_path / "catalog.sqlite3")
+    yield opened
+    opened.close()
+
+
+def count(catalog: Catalog, sql: str) -> int:
+    """A count read straight from the catalog's file, as another process would see it."""
+    with contextlib.closing(sqlite3.connect(catalog.path)) as conn:
+        return int(conn.execute(sql).fetchone()[0])
 
 
 def test_shingles_ignore_case_and_punctuation() -> None:
@@ -100,8 +108,8 @@ def test_band_params_fit_the_signature() -> None:
     assert rows > 1
 
 
-def test_wire_copies_are_one_story_and_others_are_not(conn: sqlite3.Connection) -> None:
-    index = SyndicationIndex(conn, threshold=0.7)
+def test_wire_copies_are_one_story_and_others_are_not(catalog: Catalog) -> None:
+    index = SyndicationIndex(catalog.stories, threshold=0.7)
     assert index.add("a", OUTLET_A) == "a"
     assert index.add("b", OUTLET_B) == "a"
     assert index.add("x", UNRELATED) == "x"
@@ -112,8 +120,8 @@ def test_wire_copies_are_one_story_and_others_are_not(conn: sqlite3.Connection) 
     assert index.story_of("unknown") is None
 
 
-def test_remove_and_the_story_keeps_its_members(conn: sqlite3.Connection) -> None:
-    index = SyndicationIndex(conn)
+def test_remove_and_the_story_keeps_its_members(catalog: Catalog) -> None:
+    index = SyndicationIndex(catalog.stories)
     for article_id, text in (("a", OUTLET_A), ("b", OUTLET_B), ("c", OUTLET_C)):
         index.add(article_id, text)
     index.remove("b")
@@ -124,52 +132,50 @@ def test_remove_and_the_story_keeps_its_members(conn: sqlite3.Connection) -> Non
     assert index.members("c") == ["c"]
     assert index.story_of("c") == "c"
     index.remove("a")  # already gone: nothing to do
-    assert conn.execute(
-        "SELECT COUNT(*) FROM syndication_bands WHERE article_id = 'a'"
-    ).fetchone() == (0,)
+    assert count(catalog, "SELECT COUNT(*) FROM syndication_bands WHERE article_id = 'a'") == 0
 
 
-def test_re_adding_an_article_replaces_it(conn: sqlite3.Connection) -> None:
-    index = SyndicationIndex(conn)
+def test_re_adding_an_article_replaces_it(catalog: Catalog) -> None:
+    index = SyndicationIndex(catalog.stories)
     index.add("a", OUTLET_A)
     index.add("x", UNRELATED)
     # An edited article that is now the wire story moves to the wire story's group.
     assert index.add("x", OUTLET_C) == "a"
     assert index.members("a") == ["a", "x"]
-    assert conn.execute("SELECT COUNT(*) FROM syndication_sigs").fetchone() == (2,)
+    assert count(catalog, "SELECT COUNT(*) FROM syndication_sigs") == 2
 
 
-def test_empty_text_is_its_own_story(conn: sqlite3.Connection) -> None:
-    index = SyndicationIndex(conn)
+def test_empty_text_is_its_own_story(catalog: Catalog) -> None:
+    index = SyndicationIndex(catalog.stories)
     assert index.add("e1", "") == "e1"
     assert index.add("e2", "...") == "e2"
 
 
 def test_persists_across_connections(tmp_path: Path) -> None:
-    path = tmp_path / "archive.sqlite"
-    first = sqlite3.connect(path)
-    SyndicationIndex(first).add("a", OUTLET_A)
+    path = tmp_path / "catalog.sqlite3"
+    first = Catalog(path)
+    SyndicationIndex(first.stories).add("a", OUTLET_A)
     first.close()
-    second = sqlite3.connect(path)
-    index = SyndicationIndex(second)
+    second = Catalog(path)
+    index = SyndicationIndex(second.stories)
     assert index.add("b", OUTLET_B) == "a"
     assert index.members("a") == ["a", "b"]
     second.close()
 
 
 def test_new_threshold_rebands_stored_signatures(tmp_path: Path) -> None:
-    path = tmp_path / "archive.sqlite"
-    first = sqlite3.connect(path)
-    SyndicationIndex(first, threshold=0.7).add("a", OUTLET_A)
+    path = tmp_path / "catalog.sqlite3"
+    first = Catalog(path)
+    SyndicationIndex(first.stories, threshold=0.7).add("a", OUTLET_A)
     first.close()
-    second = sqlite3.connect(path)
-    looser = SyndicationIndex(second, threshold=0.5)
+    second = Catalog(path)
+    looser = SyndicationIndex(second.stories, threshold=0.5)
     assert (looser.bands, looser.rows) != band_params(0.7, 128)
     assert looser.add("b", OUTLET_B) == "a"
     second.close()
 
 
-def test_other_signature_size_is_refused(conn: sqlite3.Connection) -> None:
-    SyndicationIndex(conn, num_perm=128).add("a", OUTLET_A)
+def test_other_signature_size_is_refused(catalog: Catalog) -> None:
+    SyndicationIndex(catalog.stories, num_perm=128).add("a", OUTLET_A)
     with pytest.raises(SyndicationError, match="num_perm=128"):
-        SyndicationIndex(conn, num_perm=64)
+        SyndicationIndex(catalog.stories, num_perm=64)

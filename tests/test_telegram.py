@@ -13,13 +13,9 @@ import contextlib
 import itertools
 import json
 import logging
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,52 +23,34 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner
-from pydantic import SecretStr
 
-from bot.chat_state import ANSWERS_PER_CHAT, MAX_CHATS, ChatState, ChatStates
+from bot.access import ADMINS_ONLY, REFUSAL
+from bot.admin import safe_file_name
+from bot.chat_state import ANSWERS_PER_CHAT, ChatState, ChatStates
 from bot.cli import cli
 from bot.formatting import MAX_MESSAGE
 from bot.limiter import QuestionLimiter
 from bot.redaction import SecretFilter
-from bot.telegram import (
-    ADMINS_ONLY,
-    FAILED,
-    GONE,
-    NO_ANSWER_YET,
-    REFUSAL,
-    BotApp,
-    build_application,
-    safe_file_name,
-)
-from config.settings import Settings, TelegramSettings
-from ingest.pipeline import Ingestor
+from bot.sending import ASK_HOW, GONE, MAX_QUESTION_CHARS, NO_ANSWER_YET
+from bot.telegram import FAILED
 from retrieval.archive import Archive
 from retrieval.question.followup import Conversation
 from retrieval.responder import AskOptions, Responder
 from retrieval.results import Answer
-from tests.conftest import ROOT, make_settings
-from tests.fake_telegram import ApiCall, FakeTelegram, is_call, parse_html
-from tests.telegram_data import ARTICLES, BOT, PANDA_Q, PORT_URL, STRIKE_Q
-
-
-class RecordingResponder(Responder):
-    """The real responder, remembering each question and how long its conversation was."""
-
-    def __init__(self, archive: Archive, delay_s: float = 0.0) -> None:
-        super().__init__(archive)
-        self.asked: list[tuple[str, int]] = []
-        self.delay_s = delay_s
-
-    def ask(
-        self,
-        question: str,
-        options: AskOptions | None = None,
-        conversation: Conversation | None = None,
-        on_token: Callable[[str], None] | None = None,
-    ) -> Answer:
-        self.asked.append((question, len(conversation.turns) if conversation else -1))
-        time.sleep(self.delay_s)
-        return super().ask(question, options, conversation, on_token)
+from tests.support.fake_telegram import FakeTelegram, is_call, parse_html
+from tests.support.httpserver import LocalServer
+from tests.support.nasty_text import BINARY
+from tests.support.stories import record, story
+from tests.support.telegram_bot import (
+    RecordingResponder,
+    bot_app,
+    button_data,
+    newsbot_telegram,
+    polling,
+    sent_answers,
+    stop_child,
+)
+from tests.support.telegram_data import BOT, PANDA_Q, PORT_URL, STRIKE_Q
 
 
 class LongResponder(Responder):
@@ -96,54 +74,6 @@ class FailingResponder(Responder):
         raise RuntimeError(f"disk on fire at /srv/secret/{self.settings.data_dir}")
 
 
-def _settings(archive: Archive, fake: FakeTelegram, **telegram: Any) -> Settings:
-    section = TelegramSettings(
-        token=SecretStr(fake.token),
-        api_url=fake.base_url,
-        file_url=fake.base_file_url,
-        **telegram,
-    )
-    return archive.settings.model_copy(update={"telegram": section})
-
-
-def _app(
-    archive: Archive, fake: FakeTelegram, responder: Responder | None = None, **telegram: Any
-) -> BotApp:
-    typing_interval = telegram.pop("typing_interval", 4.0)
-    max_chats = telegram.pop("max_chats", MAX_CHATS)
-    return build_application(
-        _settings(archive, fake, **telegram),
-        archive,
-        responder=responder,
-        typing_interval=typing_interval,
-        max_chats=max_chats,
-    )
-
-
-@contextlib.asynccontextmanager
-async def _running(app: BotApp) -> AsyncIterator[BotApp]:
-    """What `run_polling` does, minus signal handling; stopping processes every update."""
-    async with app:
-        if app.post_init is not None:
-            await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1, drop_pending_updates=False)
-        await app.start()
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
-
-
-def _answers(fake: FakeTelegram, chat_id: int) -> list[ApiCall]:
-    return [c for c in fake.calls("sendMessage", chat_id=chat_id) if c.ok]
-
-
-def _button(call: ApiCall) -> str:
-    return str(call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
-
-
 def _mention(text: str) -> list[dict[str, Any]]:
     return [{"type": "mention", "offset": text.index("@"), "length": len(BOT) + 1}]
 
@@ -153,7 +83,7 @@ def _mention(text: str) -> list[dict[str, Any]]:
 
 def test_question_gets_typing_then_cited_html_answer(fake: FakeTelegram, news: Archive) -> None:
     async def scenario() -> float:
-        async with _running(_app(news, fake)):
+        async with polling(bot_app(news, fake)):
             started = time.monotonic()
             fake.inject_message(7, 7, STRIKE_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=7))
@@ -170,14 +100,14 @@ def test_question_gets_typing_then_cited_html_answer(fake: FakeTelegram, news: A
         '<a href="https://news.example/port-strike?id=1&amp;ref=x">[1]</a>' in answer.params["text"]
     )
     assert "About 4,000 workers joined the strike" in answer.result["text"]
-    assert _button(answer).startswith("src:")
+    assert button_data(answer).startswith("src:")
     assert "reply_to_message" not in answer.result  # private chats are not quoted
     assert {c["command"] for c in fake.commands} >= {"ask", "sources", "new", "help", "stats"}
 
 
 def test_start_and_help_explain_with_an_example(fake: FakeTelegram, news: Archive) -> None:
     async def scenario() -> None:
-        async with _running(_app(news, fake, admins=[99])):
+        async with polling(bot_app(news, fake, admins=[99])):
             fake.inject_message(7, 7, "/start")
             fake.inject_message(99, 99, "/help")
             fake.inject_message(-5, 7, f"/help@{BOT}", chat_type="group")
@@ -188,23 +118,23 @@ def test_start_and_help_explain_with_an_example(fake: FakeTelegram, news: Archiv
 
     asyncio.run(scenario())
     start, empty_ask = sorted(
-        (c.result["text"] for c in _answers(fake, 7)), key=lambda t: t.startswith("Ask me")
+        (c.result["text"] for c in sent_answers(fake, 7)), key=lambda t: t.startswith("Ask me")
     )
     assert start.startswith("newsbot answers questions from a news archive")
     assert "Send me a question, for example:" in start
     assert "/stats" not in start
     assert empty_ask.startswith("Ask me a question, for example: /ask ")
-    assert "/stats" in _answers(fake, 99)[0].result["text"]
-    group_help = _answers(fake, -5)[0].result["text"]
+    assert "/stats" in sent_answers(fake, 99)[0].result["text"]
+    group_help = sent_answers(fake, -5)[0].result["text"]
     assert f"Mention me (@{BOT}), use /ask, or reply to my answers" in group_help
 
 
 def test_sources_button_and_command_show_cited_passages(fake: FakeTelegram, news: Archive) -> None:
     async def scenario() -> None:
-        async with _running(_app(news, fake)):
+        async with polling(bot_app(news, fake)):
             fake.inject_message(7, 7, STRIKE_Q)
             (answer,) = await fake.wait_for_async(is_call("sendMessage", chat_id=7))
-            fake.inject_callback_query(7, 7, _button(answer), answer.result["message_id"])
+            fake.inject_callback_query(7, 7, button_data(answer), answer.result["message_id"])
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
             fake.inject_message(7, 7, "/sources")
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=3)
@@ -212,7 +142,7 @@ def test_sources_button_and_command_show_cited_passages(fake: FakeTelegram, news
     asyncio.run(scenario())
     (press,) = fake.calls("answerCallbackQuery")
     assert not press.params.get("show_alert")
-    answer, button_view, command_view = _answers(fake, 7)
+    answer, button_view, command_view = sent_answers(fake, 7)
     assert button_view.result["reply_to_message"]["message_id"] == answer.result["message_id"]
     for view in (button_view, command_view):
         visible = view.result["text"]
@@ -225,21 +155,21 @@ def test_foreign_unknown_and_malformed_buttons_get_an_alert(
     fake: FakeTelegram, news: Archive
 ) -> None:
     async def scenario() -> None:
-        async with _running(_app(news, fake)):
+        async with polling(bot_app(news, fake)):
             fake.inject_message(7, 7, STRIKE_Q)
             fake.inject_message(8, 8, PANDA_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=7))
             (theirs,) = await fake.wait_for_async(is_call("sendMessage", chat_id=8))
             ours = fake.calls("sendMessage", chat_id=7)[0]
             message_id = theirs.result["message_id"]
-            for data in (_button(ours), "src:AAAAAAAA", "src:../../etc", "bogus"):
+            for data in (button_data(ours), "src:AAAAAAAA", "src:../../etc", "bogus"):
                 fake.inject_callback_query(8, 8, data, message_id)
             await fake.wait_for_async(is_call("answerCallbackQuery"), count=4)
 
     asyncio.run(scenario())
     presses = fake.calls("answerCallbackQuery")
     assert [(p.params["text"], p.params["show_alert"]) for p in presses] == [(GONE, True)] * 4
-    assert len(_answers(fake, 8)) == 1  # nothing from the archive for any of them
+    assert len(sent_answers(fake, 8)) == 1  # nothing from the archive for any of them
 
 
 def test_button_of_a_forgotten_chat_asks_to_ask_again(
@@ -249,20 +179,20 @@ def test_button_of_a_forgotten_chat_asks_to_ask_again(
     the "ask again" alert (no error), /sources has nothing, and a fresh question works again."""
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, max_chats=2)):
+        async with polling(bot_app(news, fake, max_chats=2)):
             fake.inject_message(7, 7, STRIKE_Q)
             (old,) = await fake.wait_for_async(is_call("sendMessage", chat_id=7))
             fake.inject_message(8, 8, PANDA_Q)
             fake.inject_message(9, 9, PANDA_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=8))
             await fake.wait_for_async(is_call("sendMessage", chat_id=9))
-            fake.inject_callback_query(7, 7, _button(old), old.result["message_id"])
+            fake.inject_callback_query(7, 7, button_data(old), old.result["message_id"])
             await fake.wait_for_async(is_call("answerCallbackQuery"))
             fake.inject_message(7, 7, "/sources")
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
             fake.inject_message(7, 7, STRIKE_Q)
             new = (await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=3))[-1]
-            fake.inject_callback_query(7, 7, _button(new), new.result["message_id"])
+            fake.inject_callback_query(7, 7, button_data(new), new.result["message_id"])
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=4)
 
     with caplog.at_level(logging.ERROR):
@@ -271,7 +201,7 @@ def test_button_of_a_forgotten_chat_asks_to_ask_again(
     gone, shown = fake.calls("answerCallbackQuery")
     assert (gone.params["text"], gone.params["show_alert"]) == (GONE, True)
     assert not shown.params.get("show_alert")
-    texts = [c.result["text"] for c in _answers(fake, 7)]
+    texts = [c.result["text"] for c in sent_answers(fake, 7)]
     assert texts[1] == NO_ANSWER_YET
     assert "About 4,000 workers" in texts[2]
     assert "Port strike <b begins & dockers walk out · Harbor <Wire>" in texts[3]
@@ -313,7 +243,7 @@ def test_group_answers_only_when_addressed(fake: FakeTelegram, news: Archive) ->
     responder = RecordingResponder(news)
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, responder)):
+        async with polling(bot_app(news, fake, responder)):
             fake.inject_message(group, 5, STRIKE_Q, chat_type="supergroup")
             asked = f"@{BOT} {STRIKE_Q}"
             mention_id = fake.inject_message(
@@ -339,7 +269,7 @@ def test_group_answers_only_when_addressed(fake: FakeTelegram, news: Archive) ->
         PANDA_Q,
         "and when will the cubs go on public view?",
     ]
-    answers = _answers(fake, group)
+    answers = sent_answers(fake, group)
     assert len(answers) == 3
     assert all("reply_to_message" in a.result for a in answers)  # groups are quoted
     assert "4,000" in answers[0].result["text"]
@@ -350,7 +280,7 @@ def test_strangers_are_refused_once_and_get_nothing(fake: FakeTelegram, news: Ar
     responder = RecordingResponder(news)
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, responder, allowed_users=[1])):
+        async with polling(bot_app(news, fake, responder, allowed_users=[1])):
             fake.inject_message(2, 2, STRIKE_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=2))
             fake.inject_message(2, 2, "/sources")
@@ -358,7 +288,7 @@ def test_strangers_are_refused_once_and_get_nothing(fake: FakeTelegram, news: Ar
             fake.inject_message(1, 1, STRIKE_Q)
             (answer,) = await fake.wait_for_async(is_call("sendMessage", chat_id=1))
             fake.add_chat(2)
-            fake.inject_callback_query(1, 2, _button(answer), answer.result["message_id"])
+            fake.inject_callback_query(1, 2, button_data(answer), answer.result["message_id"])
             await fake.wait_for_async(is_call("answerCallbackQuery"))
 
     asyncio.run(scenario())
@@ -371,15 +301,15 @@ def test_strangers_are_refused_once_and_get_nothing(fake: FakeTelegram, news: Ar
 
 def test_allowed_chat_admits_its_members(fake: FakeTelegram, news: Archive) -> None:
     async def scenario() -> None:
-        async with _running(_app(news, fake, allowed_chats=[-42])):
+        async with polling(bot_app(news, fake, allowed_chats=[-42])):
             fake.inject_message(-42, 9, f"/ask {STRIKE_Q}", chat_type="group")
             await fake.wait_for_async(is_call("sendMessage", chat_id=-42))
             fake.inject_message(9, 9, STRIKE_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=9))
 
     asyncio.run(scenario())
-    assert "4,000" in _answers(fake, -42)[0].result["text"]
-    assert [c.params["text"] for c in _answers(fake, 9)] == [REFUSAL]
+    assert "4,000" in sent_answers(fake, -42)[0].result["text"]
+    assert [c.params["text"] for c in sent_answers(fake, 9)] == [REFUSAL]
 
 
 # --- admin: stats and ingest -------------------------------------------------------------------
@@ -389,7 +319,7 @@ def test_non_admins_cannot_ingest_or_see_stats(fake: FakeTelegram, news: Archive
     before = news.catalog.stats().articles
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, admins=[99])):
+        async with polling(bot_app(news, fake, admins=[99])):
             fake.inject_document(5, 5, "news.jsonl", b'{"title": "x", "text": "y"}\n', "text/plain")
             fake.inject_message(5, 5, "/ingest")
             fake.inject_message(5, 5, "/stats")
@@ -412,7 +342,7 @@ def test_admin_upload_is_ingested_then_answerable(fake: FakeTelegram, news: Arch
     content = (json.dumps(record) + "\n" + "{not json\n").encode()
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, admins=[99])):
+        async with polling(bot_app(news, fake, admins=[99])):
             fake.inject_document(
                 99, 99, "../../etc/ferry news.jsonl", content, "application/x-ndjson"
             )
@@ -425,20 +355,20 @@ def test_admin_upload_is_ingested_then_answerable(fake: FakeTelegram, news: Arch
             await fake.wait_for_async(is_call("sendMessage", chat_id=99), count=4)
 
     asyncio.run(scenario())
-    report, refused, answer, stats = (c.result["text"] for c in _answers(fake, 99))
+    report, refused, answer, stats = (c.result["text"] for c in sent_answers(fake, 99))
     assert report.startswith("ferry_news.jsonl: added 1, updated 0")
     assert "failed 1" in report
     assert "• ferry_news.jsonl:2:" in report  # the failing line, without our temp folder
     assert "newsbot-upload-" not in report
     assert refused.startswith("I can't read payload.exe")
     assert "three-week repair & refit" in answer
-    assert 'href="https://news.example/ferry"' in _answers(fake, 99)[2].params["text"]
+    assert 'href="https://news.example/ferry"' in sent_answers(fake, 99)[2].params["text"]
     assert stats.startswith("Archive\narticles: 3\n")
 
 
 def test_oversized_upload_is_refused_before_download(fake: FakeTelegram, news: Archive) -> None:
     async def scenario() -> None:
-        async with _running(_app(news, fake, admins=[99], max_upload_mb=0.001)):
+        async with polling(bot_app(news, fake, admins=[99], max_upload_mb=0.001)):
             fake.inject_document(99, 99, "big.txt", b"x" * 5000, "text/plain")
             await fake.wait_for_async(is_call("sendMessage", chat_id=99))
 
@@ -464,7 +394,7 @@ def test_safe_file_name_drops_folders_and_odd_characters() -> None:
 
 def test_long_answer_is_split_into_valid_messages(fake: FakeTelegram, news: Archive) -> None:
     async def scenario() -> None:
-        async with _running(_app(news, fake, LongResponder(news))):
+        async with polling(bot_app(news, fake, LongResponder(news))):
             fake.inject_message(7, 7, STRIKE_Q)
             await fake.wait_for_async(
                 lambda c: c.method == "sendMessage" and "reply_markup" in c.params
@@ -481,10 +411,10 @@ def test_long_answer_is_split_into_valid_messages(fake: FakeTelegram, news: Arch
 
 def test_article_markup_survives_escaping(fake: FakeTelegram, news: Archive) -> None:
     async def scenario() -> None:
-        async with _running(_app(news, fake)):
+        async with polling(bot_app(news, fake)):
             fake.inject_message(7, 7, "What did the port authority call the walkout?")
             (answer,) = await fake.wait_for_async(is_call("sendMessage", chat_id=7))
-            fake.inject_callback_query(7, 7, _button(answer), answer.result["message_id"])
+            fake.inject_callback_query(7, 7, button_data(answer), answer.result["message_id"])
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
 
     asyncio.run(scenario())
@@ -502,7 +432,7 @@ def test_flood_limit_429_is_retried(
     fake.fail_next("sendMessage", status=429, retry_after=1)
 
     async def scenario() -> None:
-        async with _running(_app(news, fake)):
+        async with polling(bot_app(news, fake)):
             fake.inject_message(7, 7, STRIKE_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), timeout=10)
 
@@ -518,7 +448,7 @@ def test_rejected_html_is_resent_as_plain_text(fake: FakeTelegram, news: Archive
     fake.fail_next("sendMessage", status=400, description="Bad Request: can't parse entities: x")
 
     async def scenario() -> None:
-        async with _running(_app(news, fake)):
+        async with polling(bot_app(news, fake)):
             fake.inject_message(7, 7, STRIKE_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=7))
 
@@ -527,18 +457,18 @@ def test_rejected_html_is_resent_as_plain_text(fake: FakeTelegram, news: Archive
     assert rejected.params["parse_mode"] == "HTML"
     assert "parse_mode" not in plain.params
     assert f"[1] ({PORT_URL})" in plain.result["text"]
-    assert _button(plain).startswith("src:")
+    assert button_data(plain).startswith("src:")
 
 
 def test_question_rate_limit_is_polite(fake: FakeTelegram, news: Archive) -> None:
     async def scenario() -> None:
-        async with _running(_app(news, fake, questions_per_minute=2)):
+        async with polling(bot_app(news, fake, questions_per_minute=2)):
             for _ in range(3):
                 fake.inject_message(7, 7, STRIKE_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=3)
 
     asyncio.run(scenario())
-    texts = [c.result["text"] for c in _answers(fake, 7)]
+    texts = [c.result["text"] for c in sent_answers(fake, 7)]
     assert sum("4,000" in t for t in texts) == 2
     (polite,) = [t for t in texts if "4,000" not in t]
     assert polite.startswith("You're asking faster than I can read. Please try again in ")
@@ -558,7 +488,7 @@ def test_new_resets_the_conversation(fake: FakeTelegram, news: Archive) -> None:
     responder = RecordingResponder(news)
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, responder)):
+        async with polling(bot_app(news, fake, responder)):
             for text, count in (
                 (STRIKE_Q, 1),
                 (PANDA_Q, 2),
@@ -571,7 +501,7 @@ def test_new_resets_the_conversation(fake: FakeTelegram, news: Archive) -> None:
 
     asyncio.run(scenario())
     assert [turns for _, turns in responder.asked] == [0, 1, 0]
-    texts = [c.result["text"] for c in _answers(fake, 7)]
+    texts = [c.result["text"] for c in sent_answers(fake, 7)]
     assert texts[2:4] == ["Started a new conversation.", NO_ANSWER_YET]
 
 
@@ -579,7 +509,7 @@ def test_typing_is_renewed_while_answering(fake: FakeTelegram, news: Archive) ->
     responder = RecordingResponder(news, delay_s=0.6)
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, responder, typing_interval=0.15)):
+        async with polling(bot_app(news, fake, responder, typing_interval=0.15)):
             fake.inject_message(7, 7, STRIKE_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=7))
 
@@ -591,11 +521,11 @@ def test_typing_is_renewed_while_answering(fake: FakeTelegram, news: Archive) ->
 def test_one_error_handler_tells_the_user_briefly(
     fake: FakeTelegram, news: Archive, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app = _app(news, fake, FailingResponder(news))
+    app = bot_app(news, fake, FailingResponder(news))
     assert len(app.error_handlers) == 1
 
     async def scenario() -> None:
-        async with _running(app):
+        async with polling(app):
             fake.inject_message(7, 7, STRIKE_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=7))
 
@@ -649,10 +579,10 @@ def test_secret_filter_redacts_messages_and_tracebacks() -> None:
 
 def test_restart_answers_nothing_twice(fake: FakeTelegram, news: Archive) -> None:
     async def scenario() -> None:
-        async with _running(_app(news, fake)):
+        async with polling(bot_app(news, fake)):
             fake.inject_message(7, 7, STRIKE_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=7))
-        async with _running(_app(news, fake)):
+        async with polling(bot_app(news, fake)):
             fake.inject_message(7, 7, PANDA_Q)
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
 
@@ -666,13 +596,13 @@ def test_fifty_users_at_once_are_each_answered_once(fake: FakeTelegram, news: Ar
     users = range(1001, 1051)
 
     async def scenario() -> None:
-        async with _running(_app(news, fake)):
+        async with polling(bot_app(news, fake)):
             for user in users:
                 fake.inject_message(user, user, STRIKE_Q if user % 2 else PANDA_Q)
             await fake.wait_for_async(is_call("sendMessage"), count=50, timeout=30)
 
     asyncio.run(scenario())
-    assert all(len(_answers(fake, user)) == 1 for user in users)
+    assert all(len(sent_answers(fake, user)) == 1 for user in users)
     assert len(fake.calls("sendMessage")) == 50
     assert sorted(set(fake.deliveries.values())) == [1]
     assert len(fake.deliveries) == 50
@@ -684,62 +614,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextlib.contextmanager
-def _newsbot(
-    tmp_path: Path, fake: FakeTelegram, *args: str, ingest: bool = True, **env: str
-) -> Iterator[subprocess.Popen[str]]:
-    """`newsbot telegram ...` as a child process against `fake`, on a pre-ingested archive."""
-    data = tmp_path / "child-data"
-    if ingest:
-        archive = Archive(make_settings(data))
-        Ingestor(archive).ingest(ARTICLES)
-        archive.close()
-    child_env = {
-        **os.environ,
-        "NEWSBOT_TELEGRAM__TOKEN": fake.token,
-        "NEWSBOT_TELEGRAM__API_URL": fake.base_url,
-        "NEWSBOT_TELEGRAM__FILE_URL": fake.base_file_url,
-        "NEWSBOT_DATA_DIR": str(data),
-        "NEWSBOT_EMBEDDING__MODEL": "deterministic:256",
-        "HF_HUB_OFFLINE": "1",
-        **env,
-    }
-    command = [
-        sys.executable,
-        "-c",
-        "from bot.cli import main; main()",
-        "--debug",
-        "telegram",
-        *args,
-    ]
-    child = subprocess.Popen(
-        command, cwd=ROOT, env=child_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    try:
-        yield child
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.communicate()
-
-
-def _stop(child: subprocess.Popen[str]) -> tuple[int, str]:
-    child.send_signal(signal.SIGTERM)
-    _, stderr = child.communicate(timeout=20)
-    return child.returncode, stderr
-
-
 def test_newsbot_telegram_child_answers_and_stops_on_sigterm(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
-    with _newsbot(tmp_path, fake) as child:
+    with newsbot_telegram(tmp_path, fake) as child:
         fake.inject_message(7, 7, STRIKE_Q)
         try:
             (answer,) = fake.wait_for(is_call("sendMessage", chat_id=7), timeout=30)
         except TimeoutError:
             child.kill()
             pytest.fail(f"no answer; child stderr:\n{child.communicate()[1][-3000:]}")
-        code, stderr = _stop(child)
+        code, stderr = stop_child(child)
     assert code == 0, stderr[-3000:]
     assert "4,000" in answer.result["text"]
     assert f'href="{PORT_URL.replace("&", "&amp;")}"' in answer.params["text"]
@@ -766,7 +651,7 @@ def test_newsbot_telegram_webhook_mode_checks_the_secret(
         },
     }
     args = ("--webhook", hook, "--listen", "127.0.0.1", "--port", str(port))
-    with _newsbot(
+    with newsbot_telegram(
         tmp_path, fake, *args, NEWSBOT_TELEGRAM__WEBHOOK_SECRET="s3cret-Value_1"
     ) as child:
         (set_hook,) = fake.wait_for(is_call("setWebhook"), timeout=30)
@@ -783,7 +668,7 @@ def test_newsbot_telegram_webhook_mode_checks_the_secret(
                 url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-Value_1"}
             )
         fake.wait_for(is_call("sendMessage", chat_id=7), timeout=15)
-        code, stderr = _stop(child)
+        code, stderr = stop_child(child)
     assert set_hook.params["url"] == hook
     assert set_hook.params["secret_token"] == "s3cret-Value_1"
     assert (wrong.status_code, right.status_code) == (403, 200)
@@ -812,7 +697,7 @@ def test_rejected_token_is_a_one_line_error_that_hides_it(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
     wrong = "999:wrong-secret-token-value"
-    with _newsbot(tmp_path, fake, ingest=False, NEWSBOT_TELEGRAM__TOKEN=wrong) as child:
+    with newsbot_telegram(tmp_path, fake, ingest=False, NEWSBOT_TELEGRAM__TOKEN=wrong) as child:
         _, stderr = child.communicate(timeout=60)
     assert child.returncode == 1
     assert stderr.splitlines()[-1] == (
@@ -821,42 +706,63 @@ def test_rejected_token_is_a_one_line_error_that_hides_it(
     assert "wrong-secret-token-value" not in stderr
 
 
-def test_admin_sync_pulls_subscribed_feeds(fake: FakeTelegram, news: Archive) -> None:
-    from ingest.subscriptions import Subscriptions
-    from ingest.sync import subscriptions_path
-    from tests.httpserver import LocalServer
+def test_admin_sync_pulls_subscribed_feeds(
+    fake: FakeTelegram, news: Archive, sources_server: LocalServer
+) -> None:
+    from ingest.subscriptions import Subscriptions, subscriptions_path
 
-    with LocalServer() as server:
-        for name in ("bridge", "harbour", "undated", "flood"):
-            server.serve_fixture(f"/pages/{name}.html", f"pages/{name}.html", "text/html")
-        server.serve_fixture(
-            "/feeds/regional.rss", "feeds/regional.rss", "application/rss+xml", etag='"r1"'
-        )
-        Subscriptions(subscriptions_path(news.data_dir)).add(
-            server.url("/feeds/regional.rss"), "Regional"
-        )
+    Subscriptions(subscriptions_path(news.data_dir)).add(
+        sources_server.url("/feeds/regional.rss"), "Regional"
+    )
 
-        async def scenario() -> None:
-            async with _running(_app(news, fake, admins=[99])):
-                fake.inject_message(5, 5, "/sync")
-                await fake.wait_for_async(is_call("sendMessage", chat_id=5))
-                fake.inject_message(99, 99, "/sync")
-                await fake.wait_for_async(is_call("sendMessage", chat_id=99), timeout=30)
-                fake.inject_message(99, 99, "/sync")
-                await fake.wait_for_async(is_call("sendMessage", chat_id=99), count=2, timeout=30)
+    async def scenario() -> None:
+        async with polling(bot_app(news, fake, admins=[99])):
+            fake.inject_message(5, 5, "/sync")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=5))
+            fake.inject_message(99, 99, "/sync")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=99), timeout=30)
+            fake.inject_message(99, 99, "/sync")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=99), count=2, timeout=30)
 
-        asyncio.run(scenario())
+    asyncio.run(scenario())
     assert fake.calls("sendMessage", chat_id=5)[0].params["text"] == ADMINS_ONLY
     first, second = (c.params["text"] for c in fake.calls("sendMessage", chat_id=99))
     assert "Regional: 3 new" in first
     assert "Regional: not modified" in second
 
 
+def test_scheduled_sync_pulls_the_feeds_and_is_never_fatal(
+    fake: FakeTelegram, news: Archive, sources_server: LocalServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from ingest.pipeline import ingest_lock
+    from ingest.subscriptions import Subscriptions, subscriptions_path
+
+    Subscriptions(subscriptions_path(news.data_dir)).add(
+        sources_server.url("/feeds/regional.rss"), "Regional"
+    )
+    before = news.catalog.stats().articles
+
+    async def scenario() -> None:
+        async with polling(bot_app(news, fake, sync_interval_minutes=30)) as app:
+            assert app.job_queue is not None
+            (job,) = app.job_queue.get_jobs_by_name("sync")
+            await job.run(app)  # what the JobQueue does every 30 minutes
+            with ingest_lock(news.data_dir):  # an ingest is running: the sync waits, then skips
+                await job.run(app)
+
+    with caplog.at_level(logging.INFO, logger="bot"):
+        asyncio.run(scenario())
+    assert news.catalog.stats().articles > before
+    assert "scheduled sync: Regional: 3 new" in caplog.text
+    assert "scheduled sync skipped: another ingest is writing to" in caplog.text
+    assert not fake.calls("sendMessage")  # nobody is told
+
+
 def test_llm_reply_streams_then_is_replaced_by_the_verified_answer(
     fake: FakeTelegram, news: Archive
 ) -> None:
     from config.settings import AnswerSettings
-    from tests.test_generation import FakeScriptedLLM
+    from tests.support.fake_llm import FakeScriptedLLM
 
     reply = (
         "About 4,000 workers joined the strike at Meridian City port [1]. "
@@ -868,7 +774,7 @@ def test_llm_reply_streams_then_is_replaced_by_the_verified_answer(
     responder = Responder(news, llm=llm)
 
     async def scenario() -> None:
-        async with _running(_app(news, fake, responder=responder)):
+        async with polling(bot_app(news, fake, responder=responder)):
             fake.inject_message(7, 7, "How many workers joined the strike at Meridian City port?")
             await fake.wait_for_async(
                 lambda call: (
@@ -886,3 +792,164 @@ def test_llm_reply_streams_then_is_replaced_by_the_verified_answer(
     assert "4,000" in final and "mayor" not in final  # the unsupported sentence was dropped
     stamps = [previews[0].at] + [c.at for c in edits[:-1]]  # previews, not the final replace
     assert all(b - a >= 1.0 for a, b in itertools.pairwise(stamps))
+
+
+# --- odd messages, garbage commands and odd uploads -------------------------------------
+
+
+STICKER = {
+    "sticker": {
+        "file_id": "CAACAgIAAxkBAAEFAKE",
+        "file_unique_id": "AgADFAKE",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "🔥",
+    }
+}
+PHOTO = {
+    "photo": [{"file_id": "AgACAgFAKE", "file_unique_id": "AQADFAKE", "width": 90, "height": 90}],
+    "caption": "",
+}
+
+
+def test_messages_without_text_are_ignored(fake: FakeTelegram, news: Archive) -> None:
+    """Stickers, photos with an empty caption: no reply, no error, and the bot answers on."""
+
+    async def scenario() -> None:
+        async with polling(bot_app(news, fake)):
+            fake.inject_content(7, 7, STICKER)
+            fake.inject_content(7, 7, PHOTO)
+            fake.inject_content(-5, 7, STICKER, chat_type="group")
+            fake.inject_message(7, 7, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+            await asyncio.sleep(0.3)
+
+    asyncio.run(scenario())
+    (answer,) = sent_answers(fake, 7)
+    assert "4,000" in answer.result["text"]
+    assert not fake.calls("sendMessage", chat_id=-5)
+
+
+def test_odd_messages_get_polite_valid_replies(fake: FakeTelegram, news: Archive) -> None:
+    over_limit = ("How many workers joined the strike? " * 120)[:4100]
+    texts = {
+        "blank": " \n\t ",
+        "zero-width": "\u200b\u200b",
+        "emoji": "🔥🔥🔥 🚢⚓️",
+        "over-4096": over_limit,
+        "ask-10k": "/ask " + "why " * 2500,
+        "rtl-override": "\u202eWho called the walkout unlawful?",
+        "html-and-markdown": "<b>Who</b> called the **walkout** `unlawful` &amp; <script>?",
+        "unknown-command": "/frobnicate now",
+    }
+
+    async def scenario() -> None:
+        async with polling(bot_app(news, fake)):
+            for chat, text in enumerate(texts.values(), start=100):
+                fake.inject_message(chat, chat, text)
+            expected = len(texts) - 1  # unknown commands are not answered
+            await fake.wait_for_async(is_call("sendMessage"), count=expected, timeout=30)
+            await asyncio.sleep(0.3)
+
+    asyncio.run(scenario())
+    replies = {
+        name: fake.calls("sendMessage", chat_id=chat) for chat, name in enumerate(texts, start=100)
+    }
+    for name, calls in replies.items():
+        assert all(c.ok for c in calls), (name, [c.error for c in calls])
+        for call in calls:
+            if call.params.get("parse_mode") == "HTML":
+                parse_html(call.params["text"])
+    assert [c.params["text"] for c in replies["blank"]] == [ASK_HOW]
+    too_long = f"Please ask in under {MAX_QUESTION_CHARS} characters."
+    assert [c.params["text"] for c in replies["over-4096"]] == [too_long]
+    assert [c.params["text"] for c in replies["ask-10k"]] == [too_long]
+    assert replies["unknown-command"] == []
+    for name in ("zero-width", "emoji", "rtl-override", "html-and-markdown"):
+        assert len(replies[name]) == 1, name
+        assert replies[name][0].result["text"].strip()
+
+
+def test_commands_with_garbage_arguments(fake: FakeTelegram, news: Archive) -> None:
+    commands = [
+        "/sources xyz ../../etc 999",
+        "/new extra words 🔥",
+        "/help me <b>now</b>",
+        "/stats --all; DROP TABLE articles",
+        "/ingest /etc/passwd",
+        "/start " + "x" * 3000,
+    ]
+
+    async def scenario() -> None:
+        async with polling(bot_app(news, fake, admins=[99])):
+            for n, text in enumerate(commands, start=1):
+                fake.inject_message(7, 7, text)
+                await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=n, timeout=10)
+            fake.inject_message(99, 99, "/stats --all; DROP TABLE articles")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=99), timeout=10)
+
+    asyncio.run(scenario())
+    sources, new, help_, stats, ingest, start = (c.result["text"] for c in sent_answers(fake, 7))
+    assert sources == NO_ANSWER_YET
+    assert new == "Started a new conversation."
+    assert help_.startswith("newsbot answers questions") and start == help_
+    assert stats == ingest == ADMINS_ONLY
+    assert sent_answers(fake, 99)[0].result["text"].startswith("Archive\narticles: 2\n")
+    assert news.catalog.stats().articles == 2
+
+
+UPLOADS = {
+    # name sent by the user -> (content, what the reply starts with)
+    "../../../../tmp/evil-upload.jsonl": (record("upload traversal"), "evil-upload.jsonl: added 1"),
+    "/etc/cron.d/abs-path.json": (record("upload absolute"), "abs-path.json: added 1"),
+    "..\\..\\windows\\win.csv": (
+        f'title,text\nWin,"{story("upload backslash")}"\n',
+        "win.csv: added 1",
+    ),
+    "....": (record("upload dots"), "I can't read upload."),
+    "null\x00byte.jsonl": (record("upload nul"), "null_byte.jsonl: added 1"),
+    "report.pdf": ("%PDF-1.4 not really", "I can't read report.pdf."),
+    "run.sh": ("rm -rf /", "I can't read run.sh."),
+    "photo.txt": (BINARY.decode("latin-1"), "photo.txt: added 0"),
+}
+
+
+def test_uploads_of_odd_names_types_and_content(
+    fake: FakeTelegram, news: Archive, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        async with polling(bot_app(news, fake, admins=[99])):
+            for n, (name, (content, _)) in enumerate(UPLOADS.items(), start=1):
+                data = content.encode("latin-1" if name == "photo.txt" else "utf-8")
+                fake.inject_document(99, 99, name, data, "application/octet-stream")
+                await fake.wait_for_async(is_call("sendMessage", chat_id=99), count=n, timeout=20)
+
+    asyncio.run(scenario())
+    replies = [c.result["text"] for c in sent_answers(fake, 99)]
+    for (name, (_, expected)), reply in zip(UPLOADS.items(), replies, strict=True):
+        assert reply.startswith(expected), (name, reply)
+        assert "newsbot-upload-" not in reply  # our temporary folder is never shown
+    assert "photo.txt: binary file, not text" in replies[-1]
+    assert not Path("/tmp/evil-upload.jsonl").exists()
+    assert not Path("/etc/cron.d/abs-path.json").exists()
+    assert news.catalog.stats().articles == 2 + 4
+
+
+def test_oversized_upload_after_download_is_refused(fake: FakeTelegram, news: Archive) -> None:
+    """The size Telegram reports is checked first; the downloaded file is checked again."""
+
+    async def scenario() -> None:
+        async with polling(bot_app(news, fake, admins=[99], max_upload_mb=0.01)):
+            fake.inject_document(
+                99, 99, "big.jsonl", (record("big upload") + "\n") * 200, "text/plain"
+            )
+            await fake.wait_for_async(is_call("sendMessage", chat_id=99))
+
+    asyncio.run(scenario())
+    (reply,) = sent_answers(fake, 99)
+    assert reply.result["text"].startswith("big.jsonl is too big (")
+    assert "the limit is 0.01 MB" in reply.result["text"]
+    assert news.catalog.stats().articles == 2

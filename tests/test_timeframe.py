@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.question.timeframe import TimeFrame, parse_timeframe, strip_time_expression
 from retrieval.text.calendar import MONTH_NAMES, describe_window
+from tests.support.nasty_text import DATEISH, NASTY_TEXT
 
 D = date
 MON = D(2019, 5, 20)  # a Monday
@@ -320,3 +321,18 @@ def test_never_raises(question: str, as_of: date) -> None:
     if frame is not None:
         assert frame.start is None or frame.end is None or frame.start <= frame.end
         assert strip_time_expression(question, frame)
+
+
+# --- any text, however hostile ---------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    question=st.one_of(NASTY_TEXT, DATEISH.map(lambda d: f"What happened on {d}?")),
+    as_of=st.dates(),
+)
+def test_timeframe_never_raises_on_any_text(question: str, as_of: date) -> None:
+    frame = parse_timeframe(question, as_of)
+    if frame is not None:
+        assert frame.start is None or frame.end is None or frame.start <= frame.end
+        assert isinstance(strip_time_expression(question, frame), str)

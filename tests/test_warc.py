@@ -12,7 +12,7 @@ from warcio.warcwriter import WARCWriter
 
 from ingest.articles import Article, LoadError
 from ingest.warc import WarcSkip, articles_from_warc
-from tests.httpserver import FIXTURES
+from tests.support.httpserver import FIXTURES
 
 TODAY = date(2024, 3, 1)
 CAPTURED = "2021-02-03T10:00:00Z"

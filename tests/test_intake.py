@@ -1,6 +1,4 @@
-"""Bad input of every kind, through the real paths: files via `gather` + `Ingestor` into a real
-archive, messages and uploads via the real bot against the fake Bot API, and properties of the
-pure functions (cleaning, chunking, dates, message splitting) under arbitrary text.
+"""Bad files through the real intake: `gather` + `Ingestor` into a real archive, case by case.
 
 Each file case puts one bad input next to a good article in one folder and ingests the folder
 as one batch. It then checks what a person and the archive see: every failure is one line that
@@ -11,7 +9,6 @@ before changes; Chroma holds exactly the catalog's chunks.
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import gzip
 import io
@@ -25,47 +22,22 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from bot.formatting import MAX_MESSAGE, escape, split_message, text_length, to_plain
-from bot.telegram import ADMINS_ONLY, ASK_HOW, MAX_QUESTION_CHARS, NO_ANSWER_YET
 from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
-from ingest.chunking import chunk_article
-from ingest.cleaning import clean_dump, normalize_text
-from ingest.dates import parse_date, vet_date
 from ingest.intake import gather
 from ingest.pipeline import Ingestor, IngestSummary
 from ingest.warc import WarcSkip
 from retrieval.archive import Archive
 from retrieval.archive.catalog import ArticleRecord
 from retrieval.archive.embedding import HashingEmbedding
-from retrieval.question.timeframe import parse_timeframe, strip_time_expression
-from tests.conftest import make_settings
-from tests.fake_telegram import FakeTelegram, is_call, parse_html
-from tests.telegram_data import STRIKE_Q
-from tests.test_telegram import _answers, _app, _running
+from tests.support.nasty_text import BINARY, INVISIBLE_OR_CONTROL
+from tests.support.settings import make_settings
+from tests.support.stories import record, story
 
 TODAY = date(2024, 3, 1)
-_INVISIBLE_OR_CONTROL = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\x00-\x08\x1b]")
-
-
-def story(tag: str, sentences: int = 3) -> str:
-    """A paragraph no other case shares: equal bodies would be stored once, as duplicates."""
-    words = " ".join(tag.replace("-", " ").split())
-    return " ".join(
-        f"The {words} council approved budget line {n} worth {n * 7 + len(tag)} million pounds "
-        f"on Thursday after a long debate about {words}."
-        for n in range(1, sentences + 1)
-    )
-
-
-def record(tag: str, **fields: object) -> str:
-    """One JSON Lines record of a good article."""
-    return json.dumps({"title": f"Story {tag}", "text": story(tag), **fields})
 
 
 def _warc(records: list[tuple[str, bytes]]) -> bytes:
@@ -155,7 +127,7 @@ def checks(*all_checks: Check) -> Check:
 
 def clean_of_invisible(stored: list[tuple[ArticleRecord, str]], _summary: IngestSummary) -> None:
     for row, body in stored:
-        assert not _INVISIBLE_OR_CONTROL.search(row.title + body), (row.title, body[:200])
+        assert not INVISIBLE_OR_CONTROL.search(row.title + body), (row.title, body[:200])
 
 
 def undated(stored: list[tuple[ArticleRecord, str]], _summary: IngestSummary) -> None:
@@ -169,7 +141,6 @@ def later_version_kept(stored: list[tuple[ArticleRecord, str]], summary: IngestS
     assert summary.duplicate == 1
 
 
-BINARY = bytes(range(256)) * 8
 UNSUPPORTED = r"unsupported file type .* \(supported: \.txt, .*\)"
 NO_BODY = r"no body field: none of body, text, .* is present and non-empty \(columns: .*\); name the body column with --map body=COLUMN"
 LATIN = "Le conseil municipal de Genève a approuvé un budget de 410 millions d'euros jeudi après un débat de plus de cinq heures, a déclaré le maire."
@@ -666,273 +637,3 @@ def test_a_file_given_by_name_that_vanished(store: Archive, tmp_path: Path) -> N
 
 def test_there_are_at_least_thirty_kinds() -> None:
     assert len(CASES) + 2 >= 30  # + unreadable and vanishing
-
-
-# --- Telegram: messages and uploads ---------------------------------------------------------
-
-
-STICKER = {
-    "sticker": {
-        "file_id": "CAACAgIAAxkBAAEFAKE",
-        "file_unique_id": "AgADFAKE",
-        "type": "regular",
-        "width": 512,
-        "height": 512,
-        "is_animated": False,
-        "is_video": False,
-        "emoji": "🔥",
-    }
-}
-PHOTO = {
-    "photo": [{"file_id": "AgACAgFAKE", "file_unique_id": "AQADFAKE", "width": 90, "height": 90}],
-    "caption": "",
-}
-
-
-def test_messages_without_text_are_ignored(fake: FakeTelegram, news: Archive) -> None:
-    """Stickers, photos with an empty caption: no reply, no error, and the bot answers on."""
-
-    async def scenario() -> None:
-        async with _running(_app(news, fake)):
-            fake.inject_content(7, 7, STICKER)
-            fake.inject_content(7, 7, PHOTO)
-            fake.inject_content(-5, 7, STICKER, chat_type="group")
-            fake.inject_message(7, 7, STRIKE_Q)
-            await fake.wait_for_async(is_call("sendMessage", chat_id=7))
-            await asyncio.sleep(0.3)
-
-    asyncio.run(scenario())
-    (answer,) = _answers(fake, 7)
-    assert "4,000" in answer.result["text"]
-    assert not fake.calls("sendMessage", chat_id=-5)
-
-
-def test_odd_messages_get_polite_valid_replies(fake: FakeTelegram, news: Archive) -> None:
-    over_limit = ("How many workers joined the strike? " * 120)[:4100]
-    texts = {
-        "blank": " \n\t ",
-        "zero-width": "\u200b\u200b",
-        "emoji": "🔥🔥🔥 🚢⚓️",
-        "over-4096": over_limit,
-        "ask-10k": "/ask " + "why " * 2500,
-        "rtl-override": "\u202eWho called the walkout unlawful?",
-        "html-and-markdown": "<b>Who</b> called the **walkout** `unlawful` &amp; <script>?",
-        "unknown-command": "/frobnicate now",
-    }
-
-    async def scenario() -> None:
-        async with _running(_app(news, fake)):
-            for chat, text in enumerate(texts.values(), start=100):
-                fake.inject_message(chat, chat, text)
-            expected = len(texts) - 1  # unknown commands are not answered
-            await fake.wait_for_async(is_call("sendMessage"), count=expected, timeout=30)
-            await asyncio.sleep(0.3)
-
-    asyncio.run(scenario())
-    replies = {
-        name: fake.calls("sendMessage", chat_id=chat) for chat, name in enumerate(texts, start=100)
-    }
-    for name, calls in replies.items():
-        assert all(c.ok for c in calls), (name, [c.error for c in calls])
-        for call in calls:
-            if call.params.get("parse_mode") == "HTML":
-                parse_html(call.params["text"])
-    assert [c.params["text"] for c in replies["blank"]] == [ASK_HOW]
-    too_long = f"Please ask in under {MAX_QUESTION_CHARS} characters."
-    assert [c.params["text"] for c in replies["over-4096"]] == [too_long]
-    assert [c.params["text"] for c in replies["ask-10k"]] == [too_long]
-    assert replies["unknown-command"] == []
-    for name in ("zero-width", "emoji", "rtl-override", "html-and-markdown"):
-        assert len(replies[name]) == 1, name
-        assert replies[name][0].result["text"].strip()
-
-
-def test_commands_with_garbage_arguments(fake: FakeTelegram, news: Archive) -> None:
-    commands = [
-        "/sources xyz ../../etc 999",
-        "/new extra words 🔥",
-        "/help me <b>now</b>",
-        "/stats --all; DROP TABLE articles",
-        "/ingest /etc/passwd",
-        "/start " + "x" * 3000,
-    ]
-
-    async def scenario() -> None:
-        async with _running(_app(news, fake, admins=[99])):
-            for n, text in enumerate(commands, start=1):
-                fake.inject_message(7, 7, text)
-                await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=n, timeout=10)
-            fake.inject_message(99, 99, "/stats --all; DROP TABLE articles")
-            await fake.wait_for_async(is_call("sendMessage", chat_id=99), timeout=10)
-
-    asyncio.run(scenario())
-    sources, new, help_, stats, ingest, start = (c.result["text"] for c in _answers(fake, 7))
-    assert sources == NO_ANSWER_YET
-    assert new == "Started a new conversation."
-    assert help_.startswith("newsbot answers questions") and start == help_
-    assert stats == ingest == ADMINS_ONLY
-    assert _answers(fake, 99)[0].result["text"].startswith("Archive\narticles: 2\n")
-    assert news.catalog.stats().articles == 2
-
-
-UPLOADS = {
-    # name sent by the user -> (content, what the reply starts with)
-    "../../../../tmp/evil-upload.jsonl": (record("upload traversal"), "evil-upload.jsonl: added 1"),
-    "/etc/cron.d/abs-path.json": (record("upload absolute"), "abs-path.json: added 1"),
-    "..\\..\\windows\\win.csv": (
-        f'title,text\nWin,"{story("upload backslash")}"\n',
-        "win.csv: added 1",
-    ),
-    "....": (record("upload dots"), "I can't read upload."),
-    "null\x00byte.jsonl": (record("upload nul"), "null_byte.jsonl: added 1"),
-    "report.pdf": ("%PDF-1.4 not really", "I can't read report.pdf."),
-    "run.sh": ("rm -rf /", "I can't read run.sh."),
-    "photo.txt": (BINARY.decode("latin-1"), "photo.txt: added 0"),
-}
-
-
-def test_uploads_of_odd_names_types_and_content(
-    fake: FakeTelegram, news: Archive, tmp_path: Path
-) -> None:
-    async def scenario() -> None:
-        async with _running(_app(news, fake, admins=[99])):
-            for n, (name, (content, _)) in enumerate(UPLOADS.items(), start=1):
-                data = content.encode("latin-1" if name == "photo.txt" else "utf-8")
-                fake.inject_document(99, 99, name, data, "application/octet-stream")
-                await fake.wait_for_async(is_call("sendMessage", chat_id=99), count=n, timeout=20)
-
-    asyncio.run(scenario())
-    replies = [c.result["text"] for c in _answers(fake, 99)]
-    for (name, (_, expected)), reply in zip(UPLOADS.items(), replies, strict=True):
-        assert reply.startswith(expected), (name, reply)
-        assert "newsbot-upload-" not in reply  # our temporary folder is never shown
-    assert "photo.txt: binary file, not text" in replies[-1]
-    assert not Path("/tmp/evil-upload.jsonl").exists()
-    assert not Path("/etc/cron.d/abs-path.json").exists()
-    assert news.catalog.stats().articles == 2 + 4
-
-
-def test_oversized_upload_after_download_is_refused(fake: FakeTelegram, news: Archive) -> None:
-    """The size Telegram reports is checked first; the downloaded file is checked again."""
-
-    async def scenario() -> None:
-        async with _running(_app(news, fake, admins=[99], max_upload_mb=0.01)):
-            fake.inject_document(
-                99, 99, "big.jsonl", (record("big upload") + "\n") * 200, "text/plain"
-            )
-            await fake.wait_for_async(is_call("sendMessage", chat_id=99))
-
-    asyncio.run(scenario())
-    (reply,) = _answers(fake, 99)
-    assert reply.result["text"].startswith("big.jsonl is too big (")
-    assert "the limit is 0.01 MB" in reply.result["text"]
-    assert news.catalog.stats().articles == 2
-
-
-# --- properties of the pure functions -------------------------------------------------------
-
-_NASTY_TEXT = st.text(
-    alphabet=st.one_of(
-        st.characters(codec="utf-8"),
-        st.sampled_from(list("\u200b\u202e\u2066\ufeff\x00\x1b\r\n\t <>&*_[]()#-|/")),
-    ),
-    max_size=300,
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(text=_NASTY_TEXT)
-def test_cleaning_output_is_clean_and_stable(text: str) -> None:
-    normal = normalize_text(text)
-    assert normalize_text(normal) == normal
-    assert not _INVISIBLE_OR_CONTROL.search(normal)
-    page = clean_dump(text)
-    assert not _INVISIBLE_OR_CONTROL.search(page.body + (page.title or ""))
-    page.body.encode("utf-8")  # no lone surrogates: everything downstream encodes
-
-
-@settings(max_examples=100, deadline=None)
-@given(body=_NASTY_TEXT, title=_NASTY_TEXT, size=st.integers(32, 200), overlap=st.integers(0, 60))
-def test_chunking_any_text_keeps_words_ids_and_headers(
-    body: str, title: str, size: int, overlap: int
-) -> None:
-    article = Article(title=title, body=body, origin="prop", url="https://prop.example/x")
-    chunks = chunk_article(article, size=size, overlap=overlap)
-    assert len({c.chunk_id for c in chunks}) == len(chunks)
-    assert all(c.chunk_id.startswith(f"{article.id}:{article.content_hash[:8]}:") for c in chunks)
-    assert all(0 < len(c.text.split()) <= size for c in chunks)
-    assert set(body.split()) <= {w for c in chunks for w in c.text.split()}
-
-
-_DATEISH = st.one_of(
-    st.text(max_size=40),
-    st.from_regex(
-        r"\s*\d{1,5}[-/. ]\d{1,3}[-/. ]\d{1,5}(T\d\d:\d\d(:\d\d)?(Z|[+-]\d\d:?\d\d)?)?\s*",
-        fullmatch=True,
-    ),
-    st.from_regex(
-        r"(Mon|Tue|Sun)?,? ?\d{1,2} (Jan|May|Dec|Smarch)[a-z]* \d{1,6}( \d\d:\d\d:\d\d [+-]\d{4})?",
-        fullmatch=True,
-    ),
-    st.integers(min_value=-(10**20), max_value=10**20).map(str),
-    st.floats(allow_nan=True, allow_infinity=True).map(str),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(value=_DATEISH, today=st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 1, 1)))
-def test_date_parsing_never_raises_and_vetting_holds(value: str, today: date) -> None:
-    parsed = parse_date(value)
-    assert parsed is None or isinstance(parsed, date)
-    kept, flag = vet_date(parsed, today=today)
-    if kept is not None:
-        assert date(1900, 1, 1) <= kept <= date.fromordinal(today.toordinal() + 1)
-        assert flag is None
-    assert flag is None or "\n" not in flag
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    question=st.one_of(_NASTY_TEXT, _DATEISH.map(lambda d: f"What happened on {d}?")),
-    as_of=st.dates(),
-)
-def test_timeframe_never_raises_on_any_text(question: str, as_of: date) -> None:
-    frame = parse_timeframe(question, as_of)
-    if frame is not None:
-        assert frame.start is None or frame.end is None or frame.start <= frame.end
-        assert isinstance(strip_time_expression(question, frame), str)
-
-
-_EMOJI_AND_ASTRAL = st.lists(
-    st.one_of(
-        st.sampled_from([*"ab \n.&<>", "🔥", "👩\u200d👩\u200d👧", "𝔘", "\u0301", "&amp;", "&lt;"]),
-        st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),
-    ),
-    max_size=300,
-).map("".join)
-
-
-@settings(max_examples=150, deadline=None)
-@given(text=_EMOJI_AND_ASTRAL, limit=st.integers(min_value=16, max_value=400))
-def test_splitting_plain_text_loses_nothing_and_counts_utf16(text: str, limit: int) -> None:
-    """Plain-text mode (the fallback when Telegram rejects HTML): `<` and `&` are just text,
-    and astral characters count two UTF-16 units, as Telegram counts them."""
-    parts = split_message(text, limit, parse_tags=False)
-    assert "".join(parts) == text
-    assert all(0 < text_length(p) <= limit for p in parts)
-
-
-@settings(max_examples=40, deadline=None)
-@given(words=st.lists(_EMOJI_AND_ASTRAL, max_size=8))
-def test_splitting_escaped_text_with_links_at_the_telegram_limit(words: list[str]) -> None:
-    """An answer-shaped message far over 4,096 (escaped article text, citation links): every
-    part is valid HTML under the limit with its tags balanced, and the visible text is kept."""
-    body = " ".join(
-        f'<a href="https://x.example/?a=1&amp;b={n}">[{n}]</a> <b>{escape(w)}</b>'
-        for n, w in enumerate(words * 40)
-    )
-    parts = split_message(body)
-    assert all(text_length(p) <= MAX_MESSAGE for p in parts)
-    assert "".join(parse_html(p) for p in parts) == parse_html(body)
-    assert all(p.count("<a ") == p.count("</a>") for p in parts)
-    assert all(to_plain(p).strip() for p in parts)  # no part is only markup

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.httpserver import ThreadedServer
+from tests.support.httpserver import ThreadedServer
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fake_telegram_html import EntityParseError, parse_html
+from tests.support.fake_telegram_html import EntityParseError, parse_html
 
 JSONDict = dict[str, Any]
 
