@@ -953,3 +953,23 @@ def test_oversized_upload_after_download_is_refused(fake: FakeTelegram, news: Ar
     assert reply.result["text"].startswith("big.jsonl is too big (")
     assert "the limit is 0.01 MB" in reply.result["text"]
     assert news.catalog.stats().articles == 2
+
+
+def test_reply_with_a_short_answer_is_exact_html(fake: FakeTelegram, news: Archive) -> None:
+    """The short answer once, in bold, then the cited sentence with its linked marker."""
+
+    async def scenario() -> None:
+        async with polling(bot_app(news, fake)):
+            fake.inject_message(7, 7, STRIKE_Q)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7))
+
+    asyncio.run(scenario())
+    (answer,) = fake.calls("sendMessage", chat_id=7)
+    assert answer.params["text"] == EXACT_STRIKE_REPLY
+
+
+# Before the short answer was kept out of Answer.text, this began "<b>4,000</b>\n\n4,000\n".
+EXACT_STRIKE_REPLY = (
+    "<b>4,000</b>\n\nAbout 4,000 workers joined the strike at Meridian City port, the union said. "
+    '<a href="https://news.example/port-strike?id=1&amp;ref=x">[1]</a>'
+)
