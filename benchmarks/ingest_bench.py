@@ -68,15 +68,15 @@ def _chunk_texts(corpus: Path) -> tuple[int, list[str]]:
 
 
 def _ours(corpus: Path, data_dir: Path, embedder: Any) -> dict[str, Any]:
-    from config.settings import IngestSettings
     from ingest.intake import gather
     from ingest.pipeline import Ingestor
     from retrieval.archive import Archive
 
     started = time.perf_counter()
-    archive = Archive(_our_settings(data_dir), embedder=embedder)
-    items = gather([str(corpus)], settings=IngestSettings(), today=date.today())
-    summary = Ingestor(archive).ingest(items)
+    settings = _our_settings(data_dir)
+    archive = Archive.open(settings, embedder=embedder)
+    items = gather([str(corpus)], settings=settings.ingest, today=date.today())
+    summary = Ingestor(archive, settings.ingest).ingest(items)
     seconds = time.perf_counter() - started
     archive.close()
     return {

@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     # Every N-th question keeps the mix of types (the file is grouped by type).
     questions = questions[:: args.stride]
     questions = questions[: args.limit] if args.limit else questions
-    archive = Archive(settings)
-    responder = Responder(archive)
+    archive = Archive.open(settings)
+    responder = Responder.from_settings(archive, settings)
     checker = SupportChecker(embed=archive.embed_sentences)
     started = time.perf_counter()
     llm = make_llm(settings.llm)

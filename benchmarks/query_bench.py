@@ -83,7 +83,7 @@ def fill(data_dir: Path, chunks: int, seed: int) -> dict[str, Any]:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, data_dir=data_dir, embedding=EmbeddingSettings(model="deterministic:384")
     )
-    archive = Archive(settings, embedder=HashingEmbedding(dimensions=384))
+    archive = Archive.open(settings, embedder=HashingEmbedding(dimensions=384))
     count = math.ceil(chunks / CHUNKS_PER_ARTICLE)
     items = (
         Article(
@@ -128,7 +128,7 @@ def query_process(data_dir: Path, count: int, reps: int, threads: int = 0) -> di
     from retrieval.search import SearchOptions, search
 
     rss = {"start": report.current_rss_mb()}
-    archive = Archive(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
+    archive = Archive.open(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
     rss["archive_open"] = report.current_rss_mb()
     archive.embed_query("warm up the model")
     rss["model_loaded"] = report.current_rss_mb()
@@ -175,7 +175,7 @@ def profile_process(data_dir: Path, count: int) -> dict[str, Any]:
     from retrieval.archive import Archive
     from retrieval.responder import Responder
 
-    archive = Archive(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
+    archive = Archive.open(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
     responder = Responder(archive)
     qs = questions(count)
     responder.ask(qs[0])

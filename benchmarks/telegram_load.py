@@ -49,17 +49,19 @@ QUESTIONS = [
 def open_archive(path: Path | None, model: str, workdir: Path) -> Archive:
     """The given archive, or the sample archive ingested into `workdir`."""
     if path is not None:
-        return Archive(Settings(data_dir=path))
+        return Archive.open(Settings(data_dir=path))
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=workdir / "data",
         embedding=EmbeddingSettings(model=model),
     )
-    archive = Archive(settings)
+    archive = Archive.open(settings)
     items = load_paths(
         [ROOT / "examples" / "archive"], settings=settings.ingest, today=date.today()
     )
-    summary = Ingestor(archive).ingest(i for i in items if isinstance(i, Article | LoadError))
+    summary = Ingestor(archive, settings.ingest).ingest(
+        i for i in items if isinstance(i, Article | LoadError)
+    )
     print(f"sample archive: {summary.line()}")
     return archive
 
@@ -117,7 +119,7 @@ def main() -> None:
             file_url=fake.base_file_url,
             questions_per_minute=100,
         )
-        settings = archive.settings.model_copy(update={"telegram": telegram})
+        settings = Settings(_env_file=None, data_dir=archive.data_dir, telegram=telegram)  # type: ignore[call-arg]
         app = build_application(settings, archive)
         archive.embed_query("warm up")  # load the model before the clock starts
         started = time.perf_counter()

@@ -22,6 +22,7 @@ from bot.errors import describe_error
 from bot.formatting import escape, stats_html
 from bot.sending import send, typing
 from config.errors import NewsbotError
+from config.settings import IngestSettings
 from ingest.intake import FileIngest, ingest_file
 from ingest.loaders import SUFFIXES, file_kind
 from ingest.pipeline import IngestLockedError
@@ -48,12 +49,14 @@ async def on_stats(update: Update, context: Context) -> None:
     await send(context.bot, chat.id, stats_html(stats))
 
 
-def sync_summary(archive: Archive) -> str:
+def sync_summary(archive: Archive, settings: IngestSettings) -> str:
     """Pull every subscribed feed once (in a worker thread); a summary line per feed."""
     subscriptions = Subscriptions(subscriptions_path(archive.data_dir))
     if not subscriptions.list():
         return "No feeds are subscribed; add one with `newsbot feeds add URL`."
-    reports = sync_feeds(archive, subscriptions, today=date.today(), wait_s=SYNC_WAIT_S)
+    reports = sync_feeds(
+        archive, subscriptions, today=date.today(), wait_s=SYNC_WAIT_S, settings=settings
+    )
     return "\n".join(report.line() for report in reports)
 
 
@@ -64,7 +67,7 @@ async def on_sync(update: Update, context: Context) -> None:
     if message is None or chat is None or not await data.access.admit_admin(update):
         return
     try:
-        summary = await asyncio.to_thread(sync_summary, data.archive)
+        summary = await asyncio.to_thread(sync_summary, data.archive, data.ingest)
     except NewsbotError as error:  # another ingest running, a broken subscriptions file, ...
         summary = describe_error(error)
     await send(context.bot, chat.id, escape(summary))
@@ -73,7 +76,8 @@ async def on_sync(update: Update, context: Context) -> None:
 async def scheduled_sync(context: Context) -> None:
     """The JobQueue's periodic sync; failures are logged, never fatal to the bot."""
     try:
-        summary = await asyncio.to_thread(sync_summary, bot_data(context).archive)
+        data = bot_data(context)
+        summary = await asyncio.to_thread(sync_summary, data.archive, data.ingest)
     except NewsbotError as error:
         log.warning("scheduled sync skipped: %s", error)
         return
@@ -111,11 +115,13 @@ async def on_document(update: Update, context: Context) -> None:
         await message.reply_text(refusal)
         return
     async with typing(context.bot, chat.id, None, data.typing_interval):
-        report = await _take_upload(data.archive, document, name, max_mb)
+        report = await _take_upload(data.archive, data.ingest, document, name, max_mb)
     await send(context.bot, chat.id, report)
 
 
-async def _take_upload(archive: Archive, document: Document, name: str, max_mb: float) -> str:
+async def _take_upload(
+    archive: Archive, settings: IngestSettings, document: Document, name: str, max_mb: float
+) -> str:
     """Download to a temporary folder, ingest in a worker thread; the reply as HTML."""
     with tempfile.TemporaryDirectory(prefix="newsbot-upload-") as folder:
         path = Path(folder) / name
@@ -125,7 +131,12 @@ async def _take_upload(archive: Archive, document: Document, name: str, max_mb: 
             return escape(refusal)
         try:
             upload = await asyncio.to_thread(
-                ingest_file, archive, path, today=date.today(), wait_s=INGEST_WAIT_S
+                ingest_file,
+                archive,
+                path,
+                today=date.today(),
+                wait_s=INGEST_WAIT_S,
+                settings=settings,
             )
         except IngestLockedError:  # said plainly: the lock's path means nothing in a chat
             return "Another ingest is running; try again in a minute."

@@ -13,7 +13,7 @@ from telegram.ext import Application, ContextTypes
 from bot.access import Access
 from bot.chat_state import ChatStates
 from bot.limiter import QuestionLimiter
-from config.settings import TelegramSettings
+from config.settings import IngestSettings, TelegramSettings
 from retrieval.archive import Archive
 from retrieval.responder import Responder
 
@@ -29,6 +29,7 @@ class BotData:
 
     Attributes:
         settings: the `telegram` section (allow-lists, admins, limits).
+        ingest: the `ingest` section uploads and feed syncs follow.
         archive: answers come from it; uploads and feed syncs go into it.
         responder: answers questions.
         access: who is served, and which strangers were refused lately.
@@ -39,6 +40,7 @@ class BotData:
     """
 
     settings: TelegramSettings
+    ingest: IngestSettings
     archive: Archive
     responder: Responder
     access: Access

@@ -7,7 +7,6 @@ from datetime import date
 import click
 
 from bot.render import answer_text
-from retrieval.archive import Archive
 from retrieval.question.followup import Conversation
 from retrieval.responder import AskOptions, Responder
 
@@ -18,9 +17,9 @@ HELP = (
 )
 
 
-def run_chat(archive: Archive, as_of: date | None = None) -> None:
+def run_chat(responder: Responder, as_of: date | None = None) -> None:
     """Read questions from the terminal until /quit or end of input."""
-    responder = Responder(archive)
+    archive = responder.archive
     conversation = Conversation()
     click.echo("newsbot chat - " + HELP.splitlines()[1])
     while True:

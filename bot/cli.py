@@ -86,7 +86,7 @@ def _open(obj: CliContext) -> Archive:
     # Deferred, like every heavy import here: Chroma and torch take seconds; `--help` is instant.
     from retrieval.archive import Archive
 
-    return Archive(obj.settings)
+    return Archive.open(obj.settings)
 
 
 @cli.command()
@@ -131,7 +131,7 @@ def ingest(
             default_source=source,
             default_published=published,
         )
-        summary = Ingestor(archive).ingest(items, progress=bar.update)
+        summary = Ingestor(archive, obj.settings.ingest).ingest(items, progress=bar.update)
     for error in summary.errors:
         click.echo(f"failed: {error}", err=True)
     for warning in summary.warnings:  # stored, but a date or an older copy was not used
@@ -154,7 +154,7 @@ def ask(
 
     if not question.strip():
         raise click.BadParameter("the question is empty", param_hint="QUESTION")
-    responder = Responder(_open(obj))
+    responder = Responder.from_settings(_open(obj), obj.settings)
     answer = responder.ask(question, AskOptions(as_of=as_of, top_k=top_k))
     if as_json:
         click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
@@ -169,8 +169,9 @@ def chat(obj: CliContext, as_of: date | None) -> None:
     """A terminal conversation: ask, follow up, /sources, /new, /quit."""
     # Deferred: the chat answers through the responder, which loads Chroma and the model.
     from bot.chat import run_chat
+    from retrieval.responder import Responder
 
-    run_chat(_open(obj), as_of=as_of)
+    run_chat(Responder.from_settings(_open(obj), obj.settings), as_of=as_of)
 
 
 @cli.command()
@@ -226,7 +227,7 @@ def remove(obj: CliContext, article_id: str | None, url: str | None) -> None:
     if resolved is None:
         raise click.ClickException(f"no article with id or URL {key!r} in {archive.data_dir}")
     with ingest_lock(archive.data_dir, 10.0):
-        Ingestor(archive).remove(resolved)
+        Ingestor(archive, obj.settings.ingest).remove(resolved)
     click.echo(f"removed {resolved}")
 
 

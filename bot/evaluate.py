@@ -70,13 +70,13 @@ def eval_command(
     if not questions:
         raise click.ClickException(f"{questions_file}: no usable questions")
     questions = questions[:limit] if limit else questions
-    archive = Archive(obj.settings)
+    archive = Archive.open(obj.settings)
     if archive.catalog.stats().articles == 0:
         raise click.ClickException(
             f"the archive in {archive.data_dir} is empty: run `newsbot ingest` first"
         )
     checker = SupportChecker(embed=archive.embed_sentences)
-    responder = Responder(archive)
+    responder = Responder.from_settings(archive, obj.settings)
 
     def ours(question: EvalQuestion) -> Answer:
         return responder.ask(question.question, AskOptions(as_of=question.as_of, top_k=top_k))

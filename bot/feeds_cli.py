@@ -75,7 +75,7 @@ def sync_command(obj: CliContext, only: str | None, wait: float) -> None:
     subscriptions = _subscriptions(obj)
     if not subscriptions.list():
         raise click.ClickException("no subscriptions; add one with `newsbot feeds add URL`")
-    archive = Archive(obj.settings)
+    archive = Archive.open(obj.settings)
     reports = sync_feeds(
         archive,
         subscriptions,
@@ -83,6 +83,7 @@ def sync_command(obj: CliContext, only: str | None, wait: float) -> None:
         wait_s=wait,
         only=only,
         on_report=lambda r: click.echo(r.line()),
+        settings=obj.settings.ingest,
     )
     for report in reports:
         for failure in report.errors:

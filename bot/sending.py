@@ -104,7 +104,7 @@ async def ask(update: Update, context: Context, question: str) -> None:
     reply_to = message.message_id if chat.type != ChatType.PRIVATE else None
     async with state.lock:  # one question at a time per chat: they share a conversation
         draft = None
-        if data.responder.settings.answer.mode == "llm":
+        if data.responder.answer_settings.mode == "llm":
             draft = StreamDraft(context.bot, chat.id, thread_id, reply_to)
         async with typing(context.bot, chat.id, thread_id, data.typing_interval):
             if draft is not None:

@@ -165,9 +165,9 @@ def build_application(
 
     Args:
         settings: the `telegram` section (token, Bot API URLs, allow-lists, admins, limits)
-            is used; uploads and feed syncs follow the archive's `ingest` section.
+            is used; uploads and feed syncs follow its `ingest` section.
         archive: the archive questions are answered from and uploads go into.
-        responder: answers questions; defaults to `Responder(archive)`.
+        responder: answers questions; defaults to one configured by `settings`.
         typing_interval: seconds between "typing…" actions while answering.
         max_chats: how many chats' conversations and recent answers are kept in memory; the
             least recently used chat is forgotten first.
@@ -187,8 +187,9 @@ def build_application(
     )
     BotData(
         settings=telegram,
+        ingest=settings.ingest,
         archive=archive,
-        responder=responder or Responder(archive),
+        responder=responder or Responder.from_settings(archive, settings),
         access=Access(telegram),
         chats=ChatStates(max_chats),
         limiter=QuestionLimiter(telegram.questions_per_minute),
@@ -232,7 +233,7 @@ def run(
         service_log.setLevel(logging.INFO)  # a long-running service says when it starts and stops
     if webhook_url is not None and telegram.webhook_secret is None:
         log.info("no NEWSBOT_TELEGRAM__WEBHOOK_SECRET set: generated one for this run")
-    archive = Archive(settings)
+    archive = Archive.open(settings)
     try:
         app = build_application(settings, archive, warm_up=True)
         access = (

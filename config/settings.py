@@ -13,6 +13,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+# How candidate sentences are embedded at question time (see AnswerSettings.reader).
+ReaderKind = Literal["model", "int8"]
+
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 
 
@@ -87,7 +90,7 @@ class AnswerSettings(BaseModel):
         default=0.85, gt=0, le=1, description="extra sentences must score this share of the best"
     )
     passages_considered: int = Field(default=6, ge=1)
-    reader: Literal["model", "int8"] = Field(
+    reader: ReaderKind = Field(
         default="int8",
         description="how candidate sentences are embedded: an int8 copy of the model, or the "
         "model itself (docs/evaluation.md compares them)",

@@ -111,7 +111,14 @@ def fetch_input(
     yield article_from_html(text, origin=url, url=result.final_url, today=today)
 
 
-def ingest_file(archive: Archive, path: Path, *, today: date, wait_s: float) -> FileIngest:
+def ingest_file(
+    archive: Archive,
+    path: Path,
+    *,
+    today: date,
+    wait_s: float,
+    settings: IngestSettings | None = None,
+) -> FileIngest:
     """Load one file (whatever its name) and ingest it under the data dir's lock, offline.
 
     What the bot does with an upload: nothing is fetched, so the pages a URL list or a feed's
@@ -126,7 +133,8 @@ def ingest_file(archive: Archive, path: Path, *, today: date, wait_s: float) -> 
             elif isinstance(item, PendingUrl):
                 unfetched.append(item)
 
+    settings = settings or IngestSettings()
     with ingest_lock(archive.data_dir, wait_s):
-        items = load_file(path, settings=archive.settings.ingest, today=today)
-        summary = Ingestor(archive).ingest(offline(items))
+        items = load_file(path, settings=settings, today=today)
+        summary = Ingestor(archive, settings).ingest(offline(items))
     return FileIngest(summary, len(unfetched))

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
 from ingest.chunking import chunk_article
 from ingest.errors import IngestError
@@ -117,9 +118,14 @@ class Ingestor:
     # Batches default to settings.ingest.batch_articles (256 articles, ~1,300 chunks): sorted by
     # length, the model's batches then pad almost as little as one global sort would
     # (docs/benchmarks.md); memory stays small.
-    def __init__(self, archive: Archive, batch_articles: int | None = None) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        settings: IngestSettings | None = None,
+        batch_articles: int | None = None,
+    ) -> None:
         self.archive = archive
-        self.settings = archive.settings.ingest
+        self.settings = settings or IngestSettings()
         self.batch_articles = batch_articles or self.settings.batch_articles
         self.syndication = SyndicationIndex(
             archive.catalog.stories, threshold=self.settings.syndication_threshold

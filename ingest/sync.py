@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
+from config.settings import IngestSettings
 from ingest.articles import LoadError
 from ingest.fetch import Fetcher
 from ingest.pipeline import Ingestor, IngestSummary, ingest_lock
@@ -53,6 +54,7 @@ def sync_feeds(
     only: str | None = None,
     on_report: Callable[[FeedReport], None] | None = None,
     fetcher: Fetcher | None = None,
+    settings: IngestSettings | None = None,
 ) -> list[FeedReport]:
     """Poll every feed (or the one named `only`) and ingest what is new; one report per feed.
 
@@ -66,14 +68,16 @@ def sync_feeds(
         wait_s: how long to wait for another ingest to finish (else IngestLockedError).
         only: a feed's URL or name (SubscriptionError when there is none).
         on_report: called as each feed is done, e.g. to print its line.
-        fetcher: the HTTP client to use; by default one made from the archive's settings.
+        fetcher: the HTTP client to use; by default one made from `settings`.
+        settings: the ingest section (fetch limits, chunking, syndication).
     """
     subs = [subscriptions.get(only)] if only else subscriptions.list()
+    settings = settings or IngestSettings()
     with (
         ingest_lock(archive.data_dir, wait_s),
-        Fetcher(archive.settings.ingest) if fetcher is None else nullcontext(fetcher) as active,
+        Fetcher(settings) if fetcher is None else nullcontext(fetcher) as active,
     ):
-        ingestor = Ingestor(archive)
+        ingestor = Ingestor(archive, settings)
         reports = []
         for sub in subs:
             poll = poll_feed(sub, active, today=today)

@@ -18,6 +18,7 @@ from datetime import date
 
 from llama_index.core.llms import LLM
 
+from config.settings import AnswerSettings, LLMSettings, RetrievalSettings, Settings
 from retrieval.answering.reader import ExtractiveReader
 from retrieval.archive import Archive
 from retrieval.citations import SupportChecker
@@ -42,21 +43,46 @@ class AskOptions:
 class Responder:
     """Answers questions from one archive."""
 
-    def __init__(self, archive: Archive, llm: LLM | None = None) -> None:
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        retrieval: RetrievalSettings | None = None,
+        answer: AnswerSettings | None = None,
+        generation: LLMSettings | None = None,
+        llm: LLM | None = None,
+    ) -> None:
+        """Each part gets its section (defaults where none is given); `llm` overrides the model
+        `generation` names."""
         self.archive = archive
-        self.settings = archive.settings
+        self.retrieval = retrieval or RetrievalSettings()
+        self.answer_settings = answer or AnswerSettings()
+        self.generation = generation or LLMSettings()
         self.reader = ExtractiveReader(
-            self.settings.answer, archive.catalog, archive.read_sentences
+            self.answer_settings, archive.catalog, archive.read_sentences
         )
         self._llm = llm
         self._llm_lock = threading.Lock()
         self._checker: SupportChecker | None = None
 
+    @classmethod
+    def from_settings(
+        cls, archive: Archive, settings: Settings, llm: LLM | None = None
+    ) -> Responder:
+        """A responder configured by the sections of `settings` (the front ends' way in)."""
+        return cls(
+            archive,
+            retrieval=settings.retrieval,
+            answer=settings.answer,
+            generation=settings.llm,
+            llm=llm,
+        )
+
     def _language_model(self) -> LLM:
         """The configured LLM, made once on first use (loading a local model takes seconds)."""
         with self._llm_lock:
             if self._llm is None:
-                self._llm = make_llm(self.settings.llm)
+                self._llm = make_llm(self.generation)
             return self._llm
 
     def _generate(
@@ -82,7 +108,7 @@ class Responder:
             fallback=extractive,
             checker=self._checker,
             as_of=as_of,
-            settings=self.settings.llm,
+            settings=self.generation,
             on_token=on_token,
         )
 
@@ -102,10 +128,10 @@ class Responder:
         standalone = conversation.rewrite(asked) if conversation else asked
         options = options or AskOptions()
         answer = self._answer(standalone, options)
-        if self.settings.answer.mode == "llm":
+        if self.answer_settings.mode == "llm":
             started = time.perf_counter()
             ranked = answer.passages
-            considered = ranked[: self.settings.answer.passages_considered]
+            considered = ranked[: self.answer_settings.passages_considered]
             answer = self._generate(
                 standalone, considered, answer, options.as_of or date.today(), on_token
             )
@@ -120,11 +146,9 @@ class Responder:
     def _answer(self, question: str, options: AskOptions) -> Answer:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        plan = plan_question(
-            question, self.settings.retrieval, as_of=options.as_of, top_k=options.top_k
-        )
+        plan = plan_question(question, self.retrieval, as_of=options.as_of, top_k=options.top_k)
         window = SearchOptions(k=plan.k, start=plan.start, end=plan.end, prefer_recent=plan.recent)
-        result = search(self.archive, plan.query, window)
+        result = search(self.archive, plan.query, window, self.retrieval)
         timings["retrieve"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
         answer = self.reader.answer(plan, result.passages)
@@ -143,7 +167,7 @@ class Responder:
                 return [covers]
             if plan.end and plan.end < stats.first:
                 return [covers]
-        wider = search(self.archive, plan.query, SearchOptions(k=1)).passages
+        wider = search(self.archive, plan.query, SearchOptions(k=1), self.retrieval).passages
         if not wider:
             return []
         closest = wider[0]

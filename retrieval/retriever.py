@@ -43,7 +43,7 @@ class NewsRetriever(BaseRetriever):
             query_bundle.query_str, self._settings, as_of=self._as_of, top_k=self._top_k
         )
         window = SearchOptions(k=plan.k, start=plan.start, end=plan.end, prefer_recent=plan.recent)
-        result = search(self._archive, plan.query, window)
+        result = search(self._archive, plan.query, window, self._settings)
         return [NodeWithScore(node=passage_node(p), score=p.score) for p in result.passages]
 
 

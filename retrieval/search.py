@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from config.settings import RetrievalSettings
 from retrieval.archive import Archive
 from retrieval.archive.catalog import ArticleRecord
 from retrieval.archive.store import date_where
@@ -59,9 +60,15 @@ def recency_boost(scores: dict[str, float], published: dict[str, date | None]) -
     return boosted
 
 
-def search(archive: Archive, query: str, options: SearchOptions) -> SearchResult:
-    """Rank passages for `query` with dense and keyword retrieval fused."""
-    settings = archive.settings.retrieval
+def search(
+    archive: Archive,
+    query: str,
+    options: SearchOptions,
+    settings: RetrievalSettings | None = None,
+) -> SearchResult:
+    """Rank passages for `query` with dense and keyword retrieval fused (`settings`: how many
+    candidates each retriever brings and how they are fused; the defaults when None)."""
+    settings = settings or RetrievalSettings()
     pending = archive.in_background(
         archive.catalog.keyword_search,
         query,

@@ -124,7 +124,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def archive(settings: Settings, hashing_embedder: BaseEmbedding) -> Iterator[Archive]:
-    opened = Archive(settings, embedder=hashing_embedder)
+    opened = Archive.open(settings, embedder=hashing_embedder)
     yield opened
     opened.close()
 
@@ -132,7 +132,7 @@ def archive(settings: Settings, hashing_embedder: BaseEmbedding) -> Iterator[Arc
 @pytest.fixture
 def model_archive(tmp_path: Path, packaged_embedder: BaseEmbedding) -> Iterator[Archive]:
     """An archive that embeds with the real packaged model."""
-    opened = Archive(
+    opened = Archive.open(
         make_settings(tmp_path / "model-data", embedding=EmbeddingSettings()),
         embedder=packaged_embedder,
     )

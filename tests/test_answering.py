@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from config.settings import EmbeddingSettings
+from config.settings import EmbeddingSettings, IngestSettings
 from ingest.intake import gather
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
@@ -26,12 +26,10 @@ def sample(
     tmp_path_factory: pytest.TempPathFactory, packaged_embedder: BaseEmbedding
 ) -> Iterator[Archive]:
     data = tmp_path_factory.mktemp("sample")
-    archive = Archive(
+    archive = Archive.open(
         make_settings(data, embedding=EmbeddingSettings()), embedder=packaged_embedder
     )
-    items = gather(
-        [str(EXAMPLES / "archive")], settings=archive.settings.ingest, today=date(2026, 11, 25)
-    )
+    items = gather([str(EXAMPLES / "archive")], settings=IngestSettings(), today=date(2026, 11, 25))
     summary = Ingestor(archive).ingest(items)
     assert summary.failed == 0, summary.errors
     yield archive
@@ -105,9 +103,7 @@ def test_abstains_when_the_archive_lacks_it(sample: Archive, question: str) -> N
 
 
 def test_seed_page_acceptance(seed_dir: Path, model_archive: Archive) -> None:
-    items = gather(
-        [str(seed_dir)], settings=model_archive.settings.ingest, today=date(2026, 11, 25)
-    )
+    items = gather([str(seed_dir)], settings=IngestSettings(), today=date(2026, 11, 25))
     assert Ingestor(model_archive).ingest(items).added == len(list(seed_dir.glob("*.txt")))
     responder = Responder(model_archive)
     answer = responder.ask("When did Akar and Shoigu talk on the phone?")

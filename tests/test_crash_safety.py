@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import ChromaSettings, EmbeddingSettings, Settings
+from config.settings import ChromaSettings, EmbeddingSettings, IngestSettings, Settings
 from ingest.articles import Article
 from ingest.intake import gather
 from ingest.pipeline import Ingestor
@@ -86,7 +86,7 @@ def _settings(data_dir: Path) -> Settings:
 
 
 def _open(data_dir: Path) -> Archive:
-    return Archive(_settings(data_dir), embedder=HashingEmbedding(dimensions=64))
+    return Archive.open(_settings(data_dir), embedder=HashingEmbedding(dimensions=64))
 
 
 def _child_env(**extra: str) -> dict[str, str]:
@@ -234,7 +234,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     template.parent.mkdir()
     archive = _open(template)
     summary = Ingestor(archive).ingest(
-        gather([str(base_input)], settings=archive.settings.ingest, today=date(2026, 1, 1))
+        gather([str(base_input)], settings=IngestSettings(), today=date(2026, 1, 1))
     )
     assert summary.added == BASE, summary.errors
     archive.close()
@@ -367,7 +367,7 @@ def _kill_trial(scenario: Scenario, folder: Path, trial: int, seed: int) -> Tria
         summary = Ingestor(archive).ingest(
             gather(
                 [str(scenario.trial_input)],
-                settings=archive.settings.ingest,
+                settings=IngestSettings(),
                 today=date(2026, 1, 1),
             )
         )

@@ -23,13 +23,13 @@ def test_identity_names_the_model_and_int8() -> None:
 
 
 def test_another_model_is_refused_with_what_to_do(tmp_path: Path) -> None:
-    first = Archive(make_settings(tmp_path))
+    first = Archive.open(make_settings(tmp_path))
     first.embed_query("a question")  # loads the embedder: the archive records it
     first.close()
     changed = make_settings(tmp_path)
     changed = changed.model_copy(update={"embedding": EmbeddingSettings(model="deterministic:128")})
     with pytest.raises(EmbeddingError) as caught:
-        Archive(changed).embed_query("a question")
+        Archive.open(changed).embed_query("a question")
     message = str(caught.value)
     assert "deterministic:256" in message and "deterministic:128" in message
     assert "NEWSBOT_EMBEDDING__MODEL" in message and "--data-dir" in message

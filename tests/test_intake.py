@@ -36,6 +36,7 @@ from retrieval.archive.embedding import HashingEmbedding
 from tests.support.nasty_text import BINARY, INVISIBLE_OR_CONTROL
 from tests.support.settings import make_settings
 from tests.support.stories import record, story
+from tests.support.warc import write_closed
 
 TODAY = date(2024, 3, 1)
 
@@ -45,14 +46,15 @@ def _warc(records: list[tuple[str, bytes]]) -> bytes:
     writer = WARCWriter(buffer, gzip=False)
     for url, body in records:
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
-        writer.write_record(
+        write_closed(
+            writer,
             writer.create_warc_record(
                 url,
                 "response",
                 payload=io.BytesIO(body),
                 http_headers=headers,
                 warc_headers_dict={"WARC-Date": "2021-02-03T10:00:00Z"},
-            )
+            ),
         )
     return buffer.getvalue()
 
@@ -491,7 +493,7 @@ def _unreadable(folder: Path) -> None:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     """One archive for every case, holding articles from before, which must never change."""
-    opened = Archive(
+    opened = Archive.open(
         make_settings(tmp_path_factory.mktemp("bad-input") / "data"),
         embedder=HashingEmbedding(dimensions=64),
     )

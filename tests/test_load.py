@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from config.settings import IngestSettings
 from ingest.articles import Article
 from ingest.intake import gather
 from ingest.pipeline import Ingestor
@@ -116,14 +117,12 @@ def _rss_mb() -> float:
 @pytest.fixture(scope="module")
 def big_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     """The sample archive plus 300 synthetic council stories: enough for real retrieval work."""
-    archive = Archive(
+    archive = Archive.open(
         make_settings(tmp_path_factory.mktemp("memory") / "data"),
         embedder=HashingEmbedding(dimensions=256),
     )
     items = list(
-        gather(
-            [str(EXAMPLES / "archive")], settings=archive.settings.ingest, today=date(2026, 1, 1)
-        )
+        gather([str(EXAMPLES / "archive")], settings=IngestSettings(), today=date(2026, 1, 1))
     )
     items += [
         Article(

@@ -22,6 +22,7 @@ from ingest.fetch import PendingUrl
 from ingest.loaders import SUFFIXES, LoadItem, is_url_list, iter_files, load_file, load_paths
 from ingest.warc import WarcSkip
 from tests.support.httpserver import FIXTURES
+from tests.support.warc import write_closed
 
 TODAY = date(2024, 3, 1)
 SETTINGS = IngestSettings()
@@ -357,18 +358,20 @@ def test_warc_gz(tmp_path: Path) -> None:
     writer = WARCWriter(buffer, gzip=True)
     html = (FIXTURES / "pages" / "flood.html").read_bytes()
     headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
-    writer.write_record(
+    write_closed(
+        writer,
         writer.create_warc_record(
             "https://valleynews.example/flood",
             "response",
             payload=io.BytesIO(html),
             http_headers=headers,
-        )
+        ),
     )
-    writer.write_record(
+    write_closed(
+        writer,
         writer.create_warc_record(
             "https://valleynews.example/", "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")
-        )
+        ),
     )
     path.write_bytes(buffer.getvalue())
     article, skip = load(path)

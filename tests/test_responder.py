@@ -145,7 +145,7 @@ def test_chat_follow_up_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("NEWSBOT_EMBEDDING__MODEL", "deterministic:256")
     from config.settings import Settings
 
-    archive = Archive(Settings())
+    archive = Archive.open(Settings())
     Ingestor(archive).ingest(BUS_STRIKE)
     archive.close()
     result = CliRunner().invoke(

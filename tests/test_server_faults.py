@@ -170,7 +170,7 @@ def test_server_killed_during_an_ingest(
         out, err = rerun.communicate(timeout=180)
         assert rerun.returncode == 0, err[-2000:]
         assert out.startswith(f"added {count + 1 - BATCH}, updated 0, unchanged {BATCH}, ")
-        archive = Archive(
+        archive = Archive.open(
             _settings(data, again, collection), embedder=HashingEmbedding(dimensions=64)
         )
         try:
@@ -197,7 +197,7 @@ class _HeldEmbedding(HashingEmbedding):
 
 def test_server_killed_during_a_question(server: ChromaServer, tmp_path: Path) -> None:
     embedder = _HeldEmbedding()
-    archive = Archive(_settings(tmp_path / "data", server, "question"), embedder=embedder)
+    archive = Archive.open(_settings(tmp_path / "data", server, "question"), embedder=embedder)
     try:
         embedder._release.set()
         Ingestor(archive).ingest(ARTICLES)
@@ -235,7 +235,7 @@ def test_server_killed_during_a_question(server: ChromaServer, tmp_path: Path) -
 def test_bot_survives_the_server_going_away(
     server: ChromaServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    archive = Archive(
+    archive = Archive.open(
         _settings(tmp_path / "data", server, "telegram"), embedder=HashingEmbedding(dimensions=64)
     )
     restarted: list[ChromaServer] = []

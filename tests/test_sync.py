@@ -28,6 +28,7 @@ from retrieval.archive.embedding import HashingEmbedding
 from retrieval.search import SearchOptions, search
 from tests.support.httpserver import FIXTURES, LocalServer
 from tests.support.settings import make_settings
+from tests.support.warc import write_closed
 
 TODAY = date(2024, 3, 10)
 
@@ -50,7 +51,7 @@ class CountingEmbedding(HashingEmbedding):
 def counting_archive(tmp_path: Path) -> Iterator[tuple[Archive, CountingEmbedding]]:
     embedder = CountingEmbedding(dimensions=256)
     settings = make_settings(tmp_path / "data", ingest=IngestSettings(fetch_timeout_s=2))
-    archive = Archive(settings, embedder=embedder)
+    archive = Archive.open(settings, embedder=embedder)
     yield archive, embedder
     archive.close()
 
@@ -62,7 +63,7 @@ def test_second_sync_is_conditional_and_embeds_nothing(
     subs = Subscriptions(subscriptions_path(archive.data_dir))
     subs.add(sources_server.url("/feeds/regional.rss"), "Regional")
     subs.add(sources_server.url("/feeds/science.atom"), "Science")
-    with Fetcher(archive.settings.ingest) as fetcher:
+    with Fetcher(IngestSettings(fetch_timeout_s=2)) as fetcher:
         first = sync_feeds(archive, subs, today=TODAY, fetcher=fetcher)
         assert sum(r.new for r in first) == 6
         assert archive.catalog.stats().articles >= 5
@@ -218,7 +219,7 @@ def _warc(path: Path) -> None:
             record = writer.create_warc_record(
                 uri, "response", payload=io.BytesIO(body), http_headers=headers
             )
-            writer.write_record(record)
+            write_closed(writer, record)
 
 
 def test_warc_articles_and_skips(archive: Archive, tmp_path: Path) -> None:

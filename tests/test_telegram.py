@@ -769,9 +769,7 @@ def test_llm_reply_streams_then_is_replaced_by_the_verified_answer(
         "The mayor resigned in protest on Tuesday [1]."
     )
     llm = FakeScriptedLLM(reply=reply, delay_s=0.25)
-    settings = news.settings.model_copy(update={"answer": AnswerSettings(mode="llm")})
-    news.settings = settings
-    responder = Responder(news, llm=llm)
+    responder = Responder(news, answer=AnswerSettings(mode="llm"), llm=llm)
 
     async def scenario() -> None:
         async with polling(bot_app(news, fake, responder=responder)):

@@ -13,6 +13,7 @@ from warcio.warcwriter import WARCWriter
 from ingest.articles import Article, LoadError
 from ingest.warc import WarcSkip, articles_from_warc
 from tests.support.httpserver import FIXTURES
+from tests.support.warc import write_closed
 
 TODAY = date(2024, 3, 1)
 CAPTURED = "2021-02-03T10:00:00Z"
@@ -29,18 +30,19 @@ def response(
         http_headers=headers,
         warc_headers_dict={"WARC-Date": CAPTURED},
     )
-    writer.write_record(record)
+    write_closed(writer, record)
 
 
 def build_warc(path: Path, *, gzip: bool) -> Path:
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=gzip)
-    writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test-crawler"}))
+    write_closed(writer, writer.create_warcinfo_record(path.name, {"software": "test-crawler"}))
     request = b"GET /bridge HTTP/1.1\r\nHost: hampshireherald.example\r\n\r\n"
-    writer.write_record(
+    write_closed(
+        writer,
         writer.create_warc_record(
             "https://hampshireherald.example/bridge", "request", payload=io.BytesIO(request)
-        )
+        ),
     )
     page = FIXTURES / "pages"
     response(writer, "https://hampshireherald.example/bridge", (page / "bridge.html").read_bytes())

@@ -15,7 +15,7 @@ from typing import ParamSpec, TypeVar
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from config.settings import Settings
+from config.settings import ChromaSettings, EmbeddingSettings, ReaderKind, Settings
 from retrieval.archive.catalog import Catalog, CatalogStats
 from retrieval.archive.embedding import (
     EmbeddingError,
@@ -44,17 +44,36 @@ class ArchiveStats:
 class Archive:
     """A data dir opened for reading and writing."""
 
-    def __init__(self, settings: Settings, embedder: BaseEmbedding | None = None) -> None:
-        self.settings = settings
-        data_dir = Path(settings.data_dir)
+    def __init__(
+        self,
+        data_dir: Path,
+        chroma: ChromaSettings,
+        embedding: EmbeddingSettings,
+        reader: ReaderKind = "int8",
+        embedder: BaseEmbedding | None = None,
+    ) -> None:
+        """Open (or create) the archive in `data_dir`; `reader` embeds candidate sentences."""
         data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir = data_dir
+        self.embedding_settings = embedding
+        self.reader_kind: ReaderKind = reader
         self.catalog = Catalog(data_dir / "catalog.sqlite3")
-        self.store = ChunkStore(settings.chroma, data_dir)
+        self.store = ChunkStore(chroma, data_dir)
         self._embedder = embedder
         self._lock = threading.Lock()
         self._helpers: ThreadPoolExecutor | None = None
         self._reader: Read | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: BaseEmbedding | None = None) -> Archive:
+        """The archive the settings name, given the sections it uses (the front ends' way in)."""
+        return cls(
+            Path(settings.data_dir),
+            settings.chroma,
+            settings.embedding,
+            settings.answer.reader,
+            embedder=embedder,
+        )
 
     @property
     def embedder(self) -> BaseEmbedding:
@@ -66,11 +85,11 @@ class Archive:
         with self._lock:
             if self._embedder is None:
                 self._check_embedding()
-                self._embedder = make_embedder(self.settings.embedding)
+                self._embedder = make_embedder(self.embedding_settings)
             return self._embedder
 
     def _check_embedding(self) -> None:
-        wanted = embedding_identity(self.settings.embedding)
+        wanted = embedding_identity(self.embedding_settings)
         stored = self.catalog.meta("embedding")
         if stored is None:
             self.catalog.set_meta("embedding", wanted)
@@ -110,7 +129,7 @@ class Archive:
         with self._lock:
             reader = self._reader
         if reader is None:
-            reader = make_reader(self.embedder, self.settings.answer.reader)
+            reader = make_reader(self.embedder, self.reader_kind)
             with self._lock:
                 self._reader = self._reader or reader
                 reader = self._reader
@@ -136,7 +155,7 @@ class Archive:
             store_location=self.store.location,
             vectors=self.store.count(),
             embedding_model=self.catalog.meta("embedding")
-            or embedding_identity(self.settings.embedding),
+            or embedding_identity(self.embedding_settings),
         )
 
     def close(self) -> None:

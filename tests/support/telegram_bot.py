@@ -59,14 +59,14 @@ class RecordingResponder(Responder):
 
 
 def bot_settings(archive: Archive, fake: FakeTelegram, **telegram: Any) -> Settings:
-    """The archive's settings, with a Telegram section pointing at `fake`."""
+    """Test settings for the archive's data dir, with a Telegram section pointing at `fake`."""
     section = TelegramSettings(
         token=SecretStr(fake.token),
         api_url=fake.base_url,
         file_url=fake.base_file_url,
         **telegram,
     )
-    return archive.settings.model_copy(update={"telegram": section})
+    return make_settings(archive.data_dir, telegram=section)
 
 
 def bot_app(
@@ -117,7 +117,7 @@ def newsbot_telegram(
     """`newsbot telegram ...` as a child process against `fake`, on a pre-ingested archive."""
     data = tmp_path / "child-data"
     if ingest:
-        archive = Archive(make_settings(data))
+        archive = Archive.open(make_settings(data))
         Ingestor(archive).ingest(ARTICLES)
         archive.close()
     child_env = {
