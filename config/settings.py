@@ -71,7 +71,7 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(default=60, ge=1)
     news_aware: bool = Field(
         default=True,
-        description="date windows, timelines and typed short answers (off: the plain Step 1 answerer, for ablations)",
+        description="date windows, timelines and typed short answers (off: the plain extractive answerer without them, for ablations)",
     )
 
 

@@ -7,16 +7,11 @@ import math
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from retrieval.archive.embedding import make_reader
+from retrieval.text.vectors import cosine
 
 QUESTION = "When did the bus drivers' strike in Ostrava end?"
 ANSWERING = "The Ostrava bus strike ended on Friday after the city agreed a pay rise."
 UNRELATED = "The zoo's lynx gave birth to twin cubs, the first in ten years."
-
-
-def _cosine(a: list[float], b: list[float]) -> float:
-    return sum(x * y for x, y in zip(a, b, strict=True)) / (
-        math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    )
 
 
 def test_int8_reader_agrees_with_the_model(packaged_embedder: BaseEmbedding) -> None:
@@ -24,9 +19,9 @@ def test_int8_reader_agrees_with_the_model(packaged_embedder: BaseEmbedding) -> 
     int8 = make_reader(packaged_embedder, "int8")([QUESTION, ANSWERING, UNRELATED])
     # A different model (its weights are int8) but close to the original, sentence by sentence.
     for a, b in zip(plain, int8, strict=True):
-        assert 0.85 < _cosine(a, b) < 0.9999
+        assert 0.85 < cosine(a, b) < 0.9999
     # And it ranks the answering sentence above the unrelated one, as the model does.
-    assert _cosine(int8[0], int8[1]) > _cosine(int8[0], int8[2]) + 0.2
+    assert cosine(int8[0], int8[1]) > cosine(int8[0], int8[2]) + 0.2
     assert abs(math.sqrt(sum(x * x for x in int8[1])) - 1.0) < 1e-4
 
 

@@ -140,7 +140,7 @@ class Archive:
         vectors: list[list[float]] = []
         clipped = [" ".join(t.split()[:64]) for t in texts]
         for start in range(0, len(clipped), 16):
-            vectors.extend(embed(clipped[start : start + 16]))
+            vectors.extend(list(v) for v in embed(clipped[start : start + 16]))
         return vectors
 
     def embed_query(self, text: str) -> list[float]:

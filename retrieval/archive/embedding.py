@@ -12,7 +12,7 @@ import importlib.util
 import logging
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from config.settings import PACKAGED_MODEL, EmbeddingSettings
 from retrieval.errors import ArchiveError
 from retrieval.text.sentences import stem, words
+from retrieval.text.vectors import Embed
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
             "set NEWSBOT_EMBEDDING__MODEL to an installed sentence-transformers model or path"
         ) from error
     if settings.backend == "torch-int8":
+        # HuggingFaceEmbedding keeps its SentenceTransformer private and offers no accessor.
         quantize_int8(embedder._model, inplace=True)
     return embedder
 
@@ -122,7 +124,8 @@ def _onnx_model_kwargs(model: str) -> dict[str, Any]:
     return {}
 
 
-Read = Callable[[list[str]], list[list[float]]]
+# What reads texts into vectors at question time: the project's one embedding-function type.
+Read = Embed
 
 
 def make_reader(embedder: BaseEmbedding, kind: str) -> Read:
@@ -136,12 +139,12 @@ def make_reader(embedder: BaseEmbedding, kind: str) -> Read:
     """
     model = getattr(embedder, "_model", None)
     if kind == "model" or model is None or not hasattr(model, "encode"):
-        return lambda texts: [list(v) for v in embedder.get_text_embedding_batch(texts)]
+        return lambda texts: [list(v) for v in embedder.get_text_embedding_batch(list(texts))]
     quantized = quantize_int8(model, inplace=False)
 
-    def read(texts: list[str]) -> list[list[float]]:
+    def read(texts: Sequence[str]) -> list[list[float]]:
         vectors = quantized.encode(
-            texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
+            list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
         )
         return [[float(x) for x in v] for v in vectors]
 

@@ -10,7 +10,6 @@ rebuilt only when the set of articles changes.
 from __future__ import annotations
 
 import hashlib
-import math
 import time
 from datetime import date
 
@@ -22,6 +21,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from retrieval.archive import Archive
 from retrieval.results import Answer, Citation, Passage
 from retrieval.text.sentences import split_sentences
+from retrieval.text.vectors import cosine
 
 
 class BaselinePipeline:
@@ -83,7 +83,7 @@ class BaselinePipeline:
         sentences = split_sentences(passages[0].text) or [passages[0].text]
         query = self.archive.embed_query(question)
         vectors = self.archive.embed_sentences(sentences)
-        best = max(range(len(sentences)), key=lambda i: _cosine(query, vectors[i]))
+        best = max(range(len(sentences)), key=lambda i: cosine(query, vectors[i]))
         text = f"{sentences[best]} [1]"
         elapsed = (time.perf_counter() - started) * 1000
         return Answer(
@@ -107,11 +107,4 @@ def _passage(node_id: str, text: str, metadata: dict[str, object], score: float 
         published=date.fromisoformat(published) if published else None,
         url=str(metadata.get("url") or "") or None,
         score=float(score or 0.0),
-    )
-
-
-def _cosine(a: list[float], b: list[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=False))
-    return dot / (
-        (math.sqrt(sum(x * x for x in a)) or 1.0) * (math.sqrt(sum(y * y for y in b)) or 1.0)
     )
