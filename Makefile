@@ -32,12 +32,13 @@ demo: setup
 	@$(BIN)/newsbot --data-dir $(DEMO_DIR) ask "When will the red panda cubs at Kestrel Bay Zoo go on public view?"
 	@echo; echo 'Now try:  $(BIN)/newsbot --data-dir $(DEMO_DIR) chat'
 
-# What CI runs: lint, types, then the whole suite (slow kill/load runs: `make test-slow`).
+# What CI runs: lint, types, then the whole suite on both cores (slow kill/load runs:
+# `make test-slow`). Tests share nothing but read-only fixtures, so two workers are safe.
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 test-slow: setup
 	$(BIN)/python -m pytest -q -m slow

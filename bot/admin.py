@@ -32,8 +32,6 @@ from retrieval.archive import Archive
 
 log = logging.getLogger(__name__)
 
-INGEST_WAIT_S = 30.0
-SYNC_WAIT_S = 60.0
 MAX_ERRORS_SHOWN = 10
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -49,13 +47,16 @@ async def on_stats(update: Update, context: Context) -> None:
     await send(context.bot, chat.id, stats_html(stats))
 
 
-def sync_summary(archive: Archive, settings: IngestSettings) -> str:
-    """Pull every subscribed feed once (in a worker thread); a summary line per feed."""
+def sync_summary(archive: Archive, settings: IngestSettings, wait_s: float) -> str:
+    """Pull every subscribed feed once (in a worker thread); a summary line per feed.
+
+    A running ingest is waited for up to `wait_s`, then the sync gives up (IngestLockedError).
+    """
     subscriptions = Subscriptions(subscriptions_path(archive.data_dir))
     if not subscriptions.list():
         return "No feeds are subscribed; add one with `newsbot feeds add URL`."
     reports = sync_feeds(
-        archive, subscriptions, today=date.today(), wait_s=SYNC_WAIT_S, settings=settings
+        archive, subscriptions, today=date.today(), wait_s=wait_s, settings=settings
     )
     return "\n".join(report.line() for report in reports)
 
@@ -67,7 +68,9 @@ async def on_sync(update: Update, context: Context) -> None:
     if message is None or chat is None or not await data.access.admit_admin(update):
         return
     try:
-        summary = await asyncio.to_thread(sync_summary, data.archive, data.ingest)
+        summary = await asyncio.to_thread(
+            sync_summary, data.archive, data.ingest, data.settings.sync_wait_seconds
+        )
     except NewsbotError as error:  # another ingest running, a broken subscriptions file, ...
         summary = describe_error(error)
     await send(context.bot, chat.id, escape(summary))
@@ -77,7 +80,9 @@ async def scheduled_sync(context: Context) -> None:
     """The JobQueue's periodic sync; failures are logged, never fatal to the bot."""
     try:
         data = bot_data(context)
-        summary = await asyncio.to_thread(sync_summary, data.archive, data.ingest)
+        summary = await asyncio.to_thread(
+            sync_summary, data.archive, data.ingest, data.settings.sync_wait_seconds
+        )
     except NewsbotError as error:
         log.warning("scheduled sync skipped: %s", error)
         return
@@ -115,12 +120,19 @@ async def on_document(update: Update, context: Context) -> None:
         await message.reply_text(refusal)
         return
     async with typing(context.bot, chat.id, None, data.typing_interval):
-        report = await _take_upload(data.archive, data.ingest, document, name, max_mb)
+        report = await _take_upload(
+            data.archive, data.ingest, document, name, max_mb, data.settings.upload_wait_seconds
+        )
     await send(context.bot, chat.id, report)
 
 
 async def _take_upload(
-    archive: Archive, settings: IngestSettings, document: Document, name: str, max_mb: float
+    archive: Archive,
+    settings: IngestSettings,
+    document: Document,
+    name: str,
+    max_mb: float,
+    wait_s: float,
 ) -> str:
     """Download to a temporary folder, ingest in a worker thread; the reply as HTML."""
     with tempfile.TemporaryDirectory(prefix="newsbot-upload-") as folder:
@@ -135,7 +147,7 @@ async def _take_upload(
                 archive,
                 path,
                 today=date.today(),
-                wait_s=INGEST_WAIT_S,
+                wait_s=wait_s,
                 settings=settings,
             )
         except IngestLockedError:  # said plainly: the lock's path means nothing in a chat

@@ -136,6 +136,12 @@ class TelegramSettings(BaseModel):
     questions_per_minute: int = Field(default=10, ge=1)
     max_upload_mb: float = Field(default=20.0, gt=0)
     sync_interval_minutes: int = Field(default=0, ge=0, description="0 = no scheduled sync")
+    sync_wait_seconds: float = Field(
+        default=60.0, ge=0, description="how long a sync waits for a running ingest, then skips"
+    )
+    upload_wait_seconds: float = Field(
+        default=30.0, ge=0, description="how long an upload waits for a running ingest"
+    )
 
     @field_validator("allowed_users", "allowed_chats", "admins", mode="before")
     @classmethod

@@ -743,7 +743,9 @@ def test_scheduled_sync_pulls_the_feeds_and_is_never_fatal(
     before = news.catalog.stats().articles
 
     async def scenario() -> None:
-        async with polling(bot_app(news, fake, sync_interval_minutes=30)) as app:
+        async with polling(
+            bot_app(news, fake, sync_interval_minutes=30, sync_wait_seconds=1)
+        ) as app:
             assert app.job_queue is not None
             (job,) = app.job_queue.get_jobs_by_name("sync")
             await job.run(app)  # what the JobQueue does every 30 minutes
