@@ -38,6 +38,7 @@ from bot.context import CliContext
 @click.option("--min-citation-support", type=float)
 @click.option("--min-abstention", type=float)
 @click.option("--max-false-refusal", type=float)
+@click.option("--min-truth", type=float, help="Truthfulness (+1 right, 0 abstained, -1 wrong).")
 @click.pass_obj
 def eval_command(
     obj: CliContext,
@@ -53,6 +54,7 @@ def eval_command(
     min_citation_support: float | None,
     min_abstention: float | None,
     max_false_refusal: float | None,
+    min_truth: float | None,
 ) -> None:
     """Score the archive's answers on a question set (see docs/evaluation.md)."""
     # Deferred: the archive loads Chroma and the embedding model; `newsbot --help` stays instant.
@@ -132,6 +134,7 @@ def eval_command(
             "f1": min_f1,
             "citation_support": min_citation_support,
             "abstention_rate": min_abstention,
+            "truthfulness": min_truth,
         },
         maximums={"false_refusal_rate": max_false_refusal},
     )

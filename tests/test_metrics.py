@@ -281,6 +281,7 @@ def test_score_question_end_to_end() -> None:
     record = question_record(question(), reply, score)
     assert record["scores"] == {
         "correct": True,
+        "truth": 1,
         "f1": pytest.approx(0.8),
         "choice_correct": None,
         "hit@1": False,
@@ -341,6 +342,9 @@ def test_summarize_overall_and_per_type() -> None:
     assert overall.abstention_rate == pytest.approx(2 / 3)  # u1, u2 of u1..u3
     assert overall.false_refusal_rate == 0.5  # f2 of f1, f2
     assert overall.accuracy == 0.5
+    # f1 right +1, f2 abstained 0, u1 u2 abstained +1 each, u3 answered -1
+    assert overall.truthfulness == pytest.approx(2 / 5)
+    assert overall.wrong_answer_rate == 0.0  # f2 abstained: not a wrong answer
     assert overall.hit_at == {1: 0.5, 5: 1.0}
     assert overall.mrr == pytest.approx(0.625)  # (1 + 0.25) / 2
     assert overall.strict_hit_at is None
@@ -361,6 +365,22 @@ def test_summarize_overall_and_per_type() -> None:
     assert unanswerable.mrr is None
     assert unanswerable.accuracy is None
     assert unanswerable.latency_p50_s == 4.0
+
+
+def test_truthfulness_punishes_a_wrong_answer_below_an_abstention() -> None:
+    right = qs("a", "factoid", True, False, correct=True)
+    abstained = qs("b", "factoid", True, True, correct=False)
+    wrong = qs("c", "factoid", True, False, correct=False)
+    unscored = qs("d", "timeline", True, False)  # no accepted answers: no truth score
+    refused = qs("e", "unanswerable", False, True)
+    invented = qs("f", "unanswerable", False, False)
+    assert [s.truth for s in (right, abstained, wrong, unscored, refused, invented)] == [
+        1, 0, -1, None, 1, -1,
+    ]  # fmt: skip
+    overall = summarize([right, abstained, wrong, unscored, refused, invented]).overall
+    assert overall.truthfulness == pytest.approx(0.0)  # (1 + 0 - 1 + 1 - 1) / 5
+    assert overall.wrong_answer_rate == pytest.approx(1 / 3)  # c of a, b, c
+    assert summarize([abstained, wrong]).overall.truthfulness == pytest.approx(-0.5)
 
 
 def test_summary_json_is_flat_and_plain() -> None:

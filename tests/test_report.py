@@ -103,3 +103,7 @@ def test_thresholds_name_what_was_missed() -> None:
         "choice_accuracy = -, required >= 0.1"
     ]
     assert format_metric(None) == "-" and format_metric(3) == "3"
+    # Always abstaining: 0 on the answerable question, +1 on the unanswerable one.
+    assert missed_thresholds(result.summary, {"truthfulness": 0.6}, {}) == [
+        "truthfulness = 0.500, required >= 0.6"
+    ]

@@ -13,6 +13,10 @@ Decisions a reader re-scoring a run needs to know:
 - Citation precision and support are pooled over citations and cited sentences of all
   applicable questions (not averaged per question). Precision only applies where there is
   evidence; support applies to every question with cited sentences.
+- Truthfulness (CRAG-style) is +1 for a right answer, 0 for an abstention ("the archive doesn't
+  say"), -1 for a wrong answer; on an unanswerable question abstaining is +1 and answering -1.
+  Answerable questions without accepted answers (timelines scored on retrieval only) get none.
+  The wrong-answer rate is the share of answerable questions answered, and answered wrongly.
 - Rates are None, not 0, when no question applies (no unanswerable questions: no abstention
   rate). Latency percentiles interpolate linearly between closest ranks (numpy's default).
 """
@@ -144,6 +148,24 @@ class QuestionScore:
     latency_s: float | None = None
 
     @property
+    def truth(self) -> int | None:
+        """+1 right, 0 abstained, -1 wrong; abstaining is right on an unanswerable question."""
+        if not self.answerable:
+            return 1 if self.abstained else -1
+        if self.correct is None:
+            return None
+        if self.abstained:
+            return 0
+        return 1 if self.correct else -1
+
+    @property
+    def answered_wrongly(self) -> bool | None:
+        """An answerable question given a reply that is not right; None when not scored."""
+        if not self.answerable or self.correct is None:
+            return None
+        return not self.abstained and not self.correct
+
+    @property
     def citation_precision(self) -> float | None:
         if self.citations_on_evidence is None or not self.citations:
             return None
@@ -221,6 +243,8 @@ class MetricSet:
     citation_support: float | None = None
     abstention_rate: float | None = None
     false_refusal_rate: float | None = None
+    wrong_answer_rate: float | None = None
+    truthfulness: float | None = None
     latency_p50_s: float | None = None
     latency_p95_s: float | None = None
 
@@ -270,6 +294,8 @@ def aggregate(scores: Sequence[QuestionScore]) -> MetricSet:
         citation_support=sum(c.supported for c in checks) / len(checks) if checks else None,
         abstention_rate=_mean(s.abstained for s in scores if not s.answerable),
         false_refusal_rate=_mean(s.abstained for s in scores if s.answerable),
+        wrong_answer_rate=_mean(s.answered_wrongly for s in scores),
+        truthfulness=_mean(s.truth for s in scores),
         latency_p50_s=percentile(latencies, 50),
         latency_p95_s=percentile(latencies, 95),
     )

@@ -36,6 +36,8 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("citation support", "citation_support"),
     ("abstention (unanswerable)", "abstention_rate"),
     ("false refusals (answerable)", "false_refusal_rate"),
+    ("wrong answers (answerable)", "wrong_answer_rate"),
+    ("truthfulness (+1/0/-1)", "truthfulness"),
     ("latency p50 (s)", "latency_p50_s"),
     ("latency p95 (s)", "latency_p95_s"),
 )
@@ -46,6 +48,7 @@ BY_TYPE: tuple[tuple[str, str], ...] = (
     ("F1", "f1"),
     ("abst", "abstention_rate"),
     ("FR", "false_refusal_rate"),
+    ("truth", "truthfulness"),
 )
 
 
@@ -69,6 +72,8 @@ def metric_set_to_dict(metrics: MetricSet) -> dict[str, object]:
         "citation_support",
         "abstention_rate",
         "false_refusal_rate",
+        "wrong_answer_rate",
+        "truthfulness",
         "latency_p50_s",
         "latency_p95_s",
     ):
@@ -137,6 +142,7 @@ def question_record(
         ],
         "scores": {
             "correct": score.correct,
+            "truth": score.truth,
             "f1": score.f1,
             "choice_correct": score.choice_correct,
             **_hit_fields("hit", score.hits),
