@@ -146,7 +146,13 @@ class Responder:
     def _answer(self, question: str, options: AskOptions) -> Answer:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        plan = plan_question(question, self.retrieval, as_of=options.as_of, top_k=options.top_k)
+        plan = plan_question(
+            question,
+            self.retrieval,
+            as_of=options.as_of,
+            top_k=options.top_k,
+            covers=self.archive.catalog.has_published,
+        )
         window = SearchOptions(k=plan.k, start=plan.start, end=plan.end, prefer_recent=plan.recent)
         result = search(self.archive, plan.query, window, self.retrieval)
         timings["retrieve"] = (time.perf_counter() - started) * 1000

@@ -40,7 +40,11 @@ class NewsRetriever(BaseRetriever):
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         plan = plan_question(
-            query_bundle.query_str, self._settings, as_of=self._as_of, top_k=self._top_k
+            query_bundle.query_str,
+            self._settings,
+            as_of=self._as_of,
+            top_k=self._top_k,
+            covers=self._archive.catalog.has_published,
         )
         window = SearchOptions(k=plan.k, start=plan.start, end=plan.end, prefer_recent=plan.recent)
         result = search(self._archive, plan.query, window, self._settings)

@@ -69,6 +69,12 @@ LEAP = D(2020, 3, 10)  # a Tuesday in a leap year
         ("What happened in spring 2020?", MON, D(2020, 3, 1), D(2020, 5, 31)),
         ("What happened in winter 2020?", MON, D(2019, 12, 1), D(2020, 2, 29)),
         ("Q1 2020 earnings of Apple", MON, D(2020, 1, 1), D(2020, 3, 31)),
+        # a season without a year, after a cue: the latest that has begun / ended
+        ("What happened in the summer?", D(2019, 7, 2), D(2019, 6, 1), D(2019, 8, 31)),
+        ("What happened in the summer?", MON, D(2018, 6, 1), D(2018, 8, 31)),
+        ("Floods last summer", D(2019, 7, 2), D(2018, 6, 1), D(2018, 8, 31)),
+        ("Floods last winter", MON, D(2018, 12, 1), D(2019, 2, 28)),
+        ("Snow during the winter", D(2020, 1, 5), D(2019, 12, 1), D(2020, 2, 29)),
         ("Apple earnings in the third quarter of 2019", MON, D(2019, 7, 1), D(2019, 9, 30)),
     ],
 )
@@ -336,3 +342,28 @@ def test_timeframe_never_raises_on_any_text(question: str, as_of: date) -> None:
     if frame is not None:
         assert frame.start is None or frame.end is None or frame.start <= frame.end
         assert isinstance(strip_time_expression(question, frame), str)
+
+
+@pytest.mark.parametrize(
+    ("question", "yearless"),
+    [
+        ("What happened in May?", True),
+        ("What happened on 20 May?", True),
+        ("What happened from March to May?", True),
+        ("What happened in the summer?", True),
+        ("What happened in May 2019?", False),
+        ("What happened last May?", False),  # relative to as-of: the May just ended
+        ("What happened this May?", False),
+        ("Floods last summer", False),
+        ("What happened last week?", False),
+        ("What happened since March?", False),  # open-ended: runs to as-of
+    ],
+)
+def test_windows_named_without_a_year_are_marked(question: str, yearless: bool) -> None:
+    frame = parse_timeframe(question, D(2019, 12, 1))
+    assert frame is not None and frame.yearless is yearless
+
+
+@pytest.mark.parametrize("question", ["What did the Arab Spring bring?", "Summer Olympics medals"])
+def test_season_words_without_a_cue_are_no_window(question: str) -> None:
+    assert parse_timeframe(question, MON) is None

@@ -46,6 +46,7 @@ CREATE INDEX IF NOT EXISTS articles_body ON articles(body_hash);
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE INDEX IF NOT EXISTS articles_ext ON articles(external_id);
 CREATE INDEX IF NOT EXISTS articles_story ON articles(story_id);
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published_int);
 CREATE TABLE IF NOT EXISTS chunks (
     rowid INTEGER PRIMARY KEY,
     chunk_id TEXT UNIQUE NOT NULL,
@@ -301,8 +302,16 @@ class Catalog:
     def keyword_search(
         self, query: str, k: int, start: date | None = None, end: date | None = None
     ) -> list[KeywordHit]:
-        """BM25 over chunk text, inside an optional publication-date window."""
+        """BM25 over chunk text, inside an optional publication-date window (and undated)."""
         return self.keywords.search(query, k, start, end)
+
+    def has_published(self, start: date, end: date) -> bool:
+        """Whether any article was published in [start, end] (undated ones are not)."""
+        row = self._conn.execute(
+            "SELECT 1 FROM articles WHERE published_int BETWEEN ? AND ? LIMIT 1",
+            (date_to_int(start), date_to_int(end)),
+        ).fetchone()
+        return row is not None
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """How rare each word is among the chunks (BM25's idf; unseen words get the maximum)."""

@@ -39,7 +39,8 @@ _KEYWORD_IN_WINDOW = (
     "SELECT c.chunk_id, c.article_id, c.text, r.rank FROM ("
     "SELECT f.rowid AS id, bm25(chunk_fts) AS rank FROM chunk_fts f "
     "JOIN chunks w ON w.rowid = f.rowid "
-    "WHERE chunk_fts MATCH ? AND w.published_int BETWEEN ? AND ? ORDER BY rank LIMIT ?"
+    "WHERE chunk_fts MATCH ? AND (w.published_int BETWEEN ? AND ? OR w.published_int = 0) "
+    "ORDER BY rank LIMIT ?"
     ") r JOIN chunks c ON c.rowid = r.id ORDER BY r.rank"
 )
 
@@ -67,15 +68,14 @@ class KeywordIndex:
     def search(
         self, query: str, k: int, start: date | None = None, end: date | None = None
     ) -> list[KeywordHit]:
-        """BM25 over chunk text, inside an optional publication-date window."""
+        """BM25 over chunk text, inside an optional publication-date window (undated chunks
+        are always in it: an undated page may be from any time)."""
         terms = list(dict.fromkeys(content_words(query)))
         if not terms:
             return []
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms[:32])
         low = date_to_int(start) if start else -1
         high = date_to_int(end) if end else 99999999
-        if start and not end:
-            low = max(low, 1)
         conn = self._connect()
         # Rank row ids first and fetch only the k winners' texts: sorting every matching
         # row together with its text was most of the cost at 100k chunks.

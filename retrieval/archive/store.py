@@ -78,7 +78,7 @@ class DenseHit:
 
 
 def date_to_int(day: date | None) -> int:
-    """`2019-05-20` -> 20190520; 0 for undated so no date window ever matches it."""
+    """`2019-05-20` -> 20190520; 0 for undated (which `date_where` keeps in every window)."""
     return day.year * 10000 + day.month * 100 + day.day if day else 0
 
 
@@ -93,17 +93,20 @@ def int_to_date(value: object) -> date | None:
 
 
 def date_where(start: date | None, end: date | None) -> dict[str, Any] | None:
-    """A Chroma `where` clause for a publication-date window (inclusive)."""
+    """A Chroma `where` clause for a publication-date window (inclusive), undated chunks too.
+
+    An undated page may be from any time, so a window never silently drops it: it is searched
+    with the dated ones and the reply flags it as undated.
+    """
     clauses: list[dict[str, Any]] = []
     if start:
         clauses.append({"published_int": {"$gte": date_to_int(start)}})
     if end:
         clauses.append({"published_int": {"$lte": date_to_int(end)}})
-    if start and not end:
-        clauses.append({"published_int": {"$gt": 0}})
     if not clauses:
         return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    window = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    return {"$or": [window, {"published_int": 0}]}
 
 
 class ChunkStore:

@@ -1,6 +1,6 @@
 """Time windows named in a question ("last week", "in May 2019"), resolved against an as-of date.
 
-# size: ~330 lines, one pattern and one resolver per kind of time expression, in one table
+# size: ~380 lines, one pattern and one resolver per kind of time expression, in one table
 
 Retrieval filters and re-ranks by publication date, so a question's time words must become
 dates before the question is embedded; `strip_time_expression` then takes them out so that
@@ -30,6 +30,10 @@ Decisions on ambiguous phrasing (each pinned by tests/test_timeframe.py):
 * "N days ago" is that day; "N weeks/months/years ago" that calendar week/month/year.
 * early/mid/late: days 1-10/11-20/21-end of a month; Jan-Apr/May-Aug/Sep-Dec of a year.
 * Seasons are meteorological, northern hemisphere; "winter 2020" is Dec 2019 to Feb 2020.
+  Without a year a season needs a cue ("in the summer", "last winter"), so "the Arab Spring"
+  is no window; "in the summer" is the latest that has begun, "last summer" the latest ended.
+* A closed window named without a year is marked `yearless`; the planner moves it to the
+  latest year the archive has articles in (question.plan), and the reply says which.
 * "since/after X" run to as-of (`ongoing`); "before X" ends the day before X begins; "until X"
   ends with X. A window wholly in the future is kept (retrieval then finds nothing, and says
   so) rather than dropped.
@@ -73,7 +77,9 @@ class TimeFrame:
     """A question's time window: inclusive bounds, None meaning open on that side.
 
     `recent`/`latest` frames have no start: they only say "not after as-of, newer first".
-    `ongoing` marks "since X" windows, whose end is just the as-of date.
+    `ongoing` marks "since X" windows, whose end is just the as-of date. `yearless` marks a
+    closed window named without a year ("in May", "on 3 March", "last summer"): resolved here
+    to the latest one not after as-of, which the planner may move to a year the archive covers.
     """
 
     start: date | None
@@ -81,6 +87,7 @@ class TimeFrame:
     expression: str
     kind: Kind
     ongoing: bool = False
+    yearless: bool = False
 
 
 # --- finding expressions in a question -------------------------------------------------------
@@ -108,6 +115,12 @@ _DECADE: Final = re.compile(
 _SEASON: Final = re.compile(  # seasons and quarters: three months each
     rf"\b(?:(?P<prep>{_PREPS})\s+)?(?:the\s+)?(?:(?P<season>spring|summer|autumn|fall|winter)"
     rf"|q(?P<q>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter)[\s-]+(?:of\s+)?(?P<y>{YEAR_PATTERN})",
+    _IS,
+)
+# A season without a year needs a cue ("in the summer", "last winter"): "the Arab Spring" is none.
+_BARE_SEASON: Final = re.compile(
+    r"\b(?P<prep>in|during|this|last|over|since|before|after|until)\s+(?:the\s+)?"
+    r"(?P<season>spring|summer|autumn|fall|winter)\b(?![\s-]+(?:of\s+)?\d)(?!\s+(?:games|olympics)\b)",
     _IS,
 )
 _SINCE: Final = r"(?:(?P<prep>since|before|after|until)\s+)?"  # "since last week"
@@ -151,7 +164,12 @@ class _Found:
 
 
 def _found(
-    m: re.Match[str], span: Span, kind: Kind, as_of: date, prep: str | None = None
+    m: re.Match[str],
+    span: Span,
+    kind: Kind,
+    as_of: date,
+    prep: str | None = None,
+    yearless: bool = False,
 ) -> _Found:
     """Turn the days a match names into a window, applying since/before/after/until."""
     start, end = span
@@ -169,7 +187,8 @@ def _found(
         lo, hi = start, end
     if kind == "relative" and hi is not None:
         hi = min(hi, as_of)  # "this week", "0 years ago": what has happened of it so far
-    frame = TimeFrame(lo, hi, m[0], kind, ongoing and hi is not None)
+    closed = lo is not None and hi is not None and not ongoing
+    frame = TimeFrame(lo, hi, m[0], kind, ongoing and hi is not None, yearless and closed)
     return _Found(m.start(), m.end(), frame)
 
 
@@ -193,7 +212,8 @@ def _single(m: re.Match[str], as_of: date) -> _Found | None:
         span = pt.span(as_of.replace(month=12, day=31) if prep == "this" else last)
     else:
         span = pt.span(as_of)
-    return _found(m, part_of(span, part) if part else span, "absolute", as_of, prep)
+    yearless = pt.year is None and pt.month is not None and prep not in ("last", "this")
+    return _found(m, part_of(span, part) if part else span, "absolute", as_of, prep, yearless)
 
 
 def _range(m: re.Match[str], as_of: date) -> _Found | None:
@@ -215,7 +235,8 @@ def _range(m: re.Match[str], as_of: date) -> _Found | None:
         b_span = Point(b.day, b.month, a_span[0].year + 1).span(as_of)
     if a_span[0] > b_span[1]:
         return None
-    return _found(m, (a_span[0], b_span[1]), "absolute", as_of)
+    yearless = a.year is None and b.year is None
+    return _found(m, (a_span[0], b_span[1]), "absolute", as_of, yearless=yearless)
 
 
 def _decade(m: re.Match[str], as_of: date) -> _Found:
@@ -227,13 +248,34 @@ def _decade(m: re.Match[str], as_of: date) -> _Found:
     return _found(m, span, "absolute", as_of, m["prep"])
 
 
+_SEASON_STARTS: Final = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 0}
+_QUARTER_STARTS: Final = {"1": 1, "2": 4, "3": 7, "4": 10}
+_QUARTER_WORDS: Final = {"first": 1, "second": 4, "third": 7, "fourth": 10}
+
+
+def _season_span(key: str, year: int) -> Span:
+    """The three months of a season (winter: December of the year before) or a quarter."""
+    begin = add_months(
+        date(year, 1, 1), (_SEASON_STARTS | _QUARTER_STARTS | _QUARTER_WORDS)[key] - 1
+    )
+    return begin, add_months(begin, 3) - timedelta(days=1)
+
+
 def _season(m: re.Match[str], as_of: date) -> _Found:
-    starts = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 0}  # winter: December
-    starts |= {"1": 1, "2": 4, "3": 7, "4": 10, "first": 1, "second": 4, "third": 7, "fourth": 10}
-    key = (m["season"] or m["q"] or m["qw"]).lower()
-    begin = add_months(date(int(m["y"]), 1, 1), starts[key] - 1)
-    span = begin, add_months(begin, 3) - timedelta(days=1)
+    span = _season_span((m["season"] or m["q"] or m["qw"]).lower(), int(m["y"]))
     return _found(m, span, "absolute", as_of, m["prep"])
+
+
+def _bare_season(m: re.Match[str], as_of: date) -> _Found:
+    """ "in the summer": the latest that has begun; "last summer" the latest that has ended."""
+    prep, key = m["prep"].lower(), m["season"].lower()
+    year = as_of.year + (1 if key == "winter" else 0)  # winter 2027 begins in December 2026
+    span = _season_span(key, year)
+    while span[0] > as_of or (prep == "last" and span[1] >= as_of):
+        year -= 1
+        span = _season_span(key, year)
+    yearless = prep not in ("last", "this")
+    return _found(m, span, "absolute", as_of, prep, yearless)
 
 
 def _day_word(m: re.Match[str], as_of: date) -> _Found:
@@ -287,6 +329,7 @@ def _recency(m: re.Match[str], as_of: date) -> _Found:
 _Resolver = Callable[[re.Match[str], date], _Found | None]
 _RULES: Final[tuple[tuple[re.Pattern[str], _Resolver], ...]] = (
     (_SINGLE, _single), (_RANGE, _range), (_DECADE, _decade), (_SEASON, _season),
+    (_BARE_SEASON, _bare_season),
     (_DAY_WORDS, _day_word), (_CALENDAR, _calendar), (_WEEKEND, _weekend),
     (_ROLLING, _rolling), (_AGO, _ago), (_WEEKDAY, _weekday), (_RECENCY, _recency),
 )  # fmt: skip
