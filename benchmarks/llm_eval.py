@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             model=str(args.model),
             timeout_s=args.timeout,
             max_tokens=args.max_tokens,
+            ask_when_extractive_abstains=not args.skip_when_abstained,
         ),
     )
     questions, errors = load_questions(args.questions)
@@ -91,7 +92,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             checker=checker,
             as_of=question.as_of or date.today(),
             settings=settings.llm,
-            ask_when_abstained=args.ask_when_abstained,
         )
 
     def progress(index: int, outcome: Outcome) -> None:
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "model": Path(args.model).name,
         "threads": default_threads(),
         "model_load_s": round(load_s, 2),
-        "ask_when_abstained": args.ask_when_abstained,
+        "ask_when_abstained": not args.skip_when_abstained,
         "wall_s": round(time.perf_counter() - started, 1),
         "extractive": metric_set_to_dict(summarize(extractive_scores).overall),
         "llm": metric_set_to_dict(run_llm.summary.overall),
@@ -220,7 +220,9 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="only the first N questions")
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--max-tokens", type=int, default=120)
-    parser.add_argument("--ask-when-abstained", action="store_true")
+    parser.add_argument(
+        "--skip-when-abstained", action="store_true", help="do not ask when extractive abstained"
+    )
     parser.add_argument("--json", type=Path, help="write the full report here")
     parser.add_argument("--doc", type=Path, help="write the section into this markdown file")
     args = parser.parse_args()

@@ -121,6 +121,11 @@ class LLMSettings(BaseModel):
     max_tokens: int = Field(default=200, ge=16)
     context_tokens: int = Field(default=2048, ge=512)
     temperature: float = Field(default=0.0, ge=0)
+    ask_when_extractive_abstains: bool = Field(
+        default=True,
+        description="the model reads the passages itself even when the extractive step found "
+        "no answer (it may abstain too); false: reply with the extractive abstention",
+    )
 
 
 class TelegramSettings(BaseModel):

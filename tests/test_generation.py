@@ -272,10 +272,28 @@ def test_model_declining_keeps_the_extractive_answer() -> None:
     assert answer.notes == (NOTE_DECLINED,)
 
 
-def test_abstained_extractive_answer_is_returned_without_asking() -> None:
+def test_the_model_reads_the_passages_even_when_the_extractive_step_abstained() -> None:
     fake = _fake("About 4,000 workers joined the strike [1].")
     abstained = Answer(QUESTION, "The archive doesn't say.", (), (STRIKE,), True)
     answer = _ask(fake, fallback=abstained)
+    assert len(fake.prompts) == 1
+    assert not answer.abstained
+    assert answer.text == "About 4,000 workers joined the strike. [1]"
+    assert answer.verification is not None and answer.verification["fallback"] is False
+
+
+def test_the_model_may_decline_after_an_extractive_abstention() -> None:
+    abstained = Answer(QUESTION, "The archive doesn't say.", (), (STRIKE,), True)
+    answer = _ask(_fake("The passages do not say."), fallback=abstained)
+    assert answer.abstained and answer.text == abstained.text
+    assert answer.notes == ()  # the abstention speaks for itself
+
+
+def test_abstained_extractive_answer_is_returned_without_asking_when_so_set() -> None:
+    fake = _fake("About 4,000 workers joined the strike [1].")
+    abstained = Answer(QUESTION, "The archive doesn't say.", (), (STRIKE,), True)
+    settings = LLMSettings(model="fake", timeout_s=30, ask_when_extractive_abstains=False)
+    answer = _ask(fake, fallback=abstained, settings=settings)
     assert fake.prompts == []
     assert answer.text == abstained.text
     assert answer.abstained

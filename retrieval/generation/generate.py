@@ -6,8 +6,9 @@ sentences that passed, renumbered `[1]..[k]` in order of first use, each citatio
 passage sentence that backs it.
 
 Falling back to the extractive answer (with a note saying why) happens when:
-- the extractive step abstained: the model is not asked unless `ask_when_abstained`, because
-  the archive lacks the evidence and a small model would only restate something nearby;
+- the extractive step abstained and `ask_when_extractive_abstains` is off (by default the model
+  reads the passages itself, so LLM mode does not inherit the extractive step's refusals; it
+  may decline too, and every sentence it writes is verified);
 - the model timed out or failed;
 - nothing of the reply survived verification;
 - the model said the passages do not answer while the extractive step found an answer: the
@@ -57,7 +58,6 @@ def generate_answer(
     as_of: date,
     settings: LLMSettings,
     on_token: Callable[[str], None] | None = None,
-    ask_when_abstained: bool = False,
 ) -> Answer:
     """An LLM answer with verified citations, or `fallback` with a note saying why.
 
@@ -68,10 +68,10 @@ def generate_answer(
         fallback: the extractive answer to the same question over the same passages.
         checker: the support checker (with the archive's sentence embedder).
         as_of: the date the question is asked on, told to the model.
-        settings: `timeout_s` bounds the whole reply; `model` names it in `verification`.
+        settings: `timeout_s` bounds the whole reply; `model` names it in `verification`;
+            `ask_when_extractive_abstains` whether a `fallback` abstention still asks.
         on_token: called with each streamed text delta (for live message edits); the text
             sent at the end is the verified one, which may differ.
-        ask_when_abstained: ask the model even when the extractive step abstained.
 
     Returns:
         An `Answer` whose `verification` says what was checked, kept, re-cited and dropped.
@@ -79,7 +79,7 @@ def generate_answer(
     started = time.perf_counter()
     model = llm.metadata.model_name or settings.model
     info: dict[str, object] = {"mode": "llm", "model": model}
-    if fallback.abstained and not ask_when_abstained:
+    if fallback.abstained and not settings.ask_when_extractive_abstains:
         reason = "the extractive step found no answer in the archive; the model was not asked"
         return replace(fallback, verification={**info, "fallback": True, "reason": reason})
 
