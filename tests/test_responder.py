@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from ingest.articles import Article
 from ingest.pipeline import Ingestor
 from retrieval.answering.short_answer import short_answer
 from retrieval.archive import Archive
@@ -129,6 +130,21 @@ def test_follow_up_detection(question: str, follow: bool) -> None:
             "Alan Mulally",
         ),
         ("what", "Nothing to extract here.", "What happened?", None, None),
+        # a day of the month or an ordinal is never a count
+        (
+            "how_many",
+            "On May 20, 340 workers walked out of the plant.",
+            "How many workers walked out?",
+            None,
+            "340",
+        ),
+        (
+            "how_many",
+            "The strike began on 12 March and ended on the 20th.",
+            "How many days did the strike last?",
+            None,
+            None,
+        ),
     ],
 )
 def test_short_answers(
@@ -157,3 +173,65 @@ def test_chat_follow_up_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert result.output.count("newsbot>") == 2
     assert "9 percent" in result.output
     assert "(new conversation)" in result.output
+
+
+# An undated page (a scraped "about the strike" explainer) beside the dated reports.
+UNDATED_EXPLAINER = Article(
+    "Explainer: the Ostrava tram depot fire",
+    "The fire at the Ostrava tram depot destroyed 14 trams, the transport company said. "
+    "Investigators blamed a faulty heater.",
+    "t5",
+    url="https://ostrava.example/explainer",
+    source="Ostrava Daily",
+    published=None,
+)
+
+
+def test_a_window_searches_undated_pages_and_flags_them(responder: Responder) -> None:
+    assert Ingestor(responder.archive).ingest([UNDATED_EXPLAINER]).added == 1
+    answer = responder.ask(
+        "How many trams did the Ostrava depot fire destroy in March 2023?",
+        AskOptions(as_of=date(2023, 6, 1)),
+    )
+    assert not answer.abstained and "14" in answer.reply()
+    assert any(p.published is None for p in answer.passages)
+    flag = "“Explainer: the Ostrava tram depot fire” is undated: it may not be from"
+    assert any(note.startswith(flag) for note in answer.notes), answer.notes
+    # Dated articles outside the window stay out; the undated one is not dropped.
+    assert all(p.published is None or p.published.year == 2023 for p in answer.passages)
+
+
+def test_a_month_without_a_year_is_the_latest_the_archive_covers(responder: Responder) -> None:
+    # Asked in 2024: March 2024 holds nothing, March 2023 holds the strike.
+    answer = responder.ask(
+        "What happened with the Ostrava bus strike in March?", AskOptions(as_of=date(2024, 5, 2))
+    )
+    assert {p.published.year for p in answer.passages if p.published} == {2023}
+    assert any(
+        "“in March” (no year given: the latest the archive covers)" in note
+        and "from 1 March to 7 April 2023" in note  # March, and the week of reports after it
+        for note in answer.notes
+    ), answer.notes
+    # With an explicit year the window is kept, and the reply says the archive lacks it.
+    kept = responder.ask(
+        "What happened with the Ostrava bus strike in March 2024?",
+        AskOptions(as_of=date(2024, 5, 2)),
+    )
+    assert kept.abstained and not kept.passages
+
+
+def test_a_who_answer_saying_he_is_named_from_the_sentence_before(archive: Archive) -> None:
+    story = Article(
+        "Rovers lift the Harbour Shield",
+        "Harbour Town Rovers won the Harbour Shield on Saturday. Midfielder Tomas Brekke came "
+        "on after an hour. He scored the winning goal of the Harbour Shield final in extra time.",
+        "s1",
+        url="https://harbour.example/shield",
+        source="Harbour Post",
+        published=date(2024, 5, 4),
+    )
+    assert Ingestor(archive).ingest([story]).added == 1
+    answer = Responder(archive).ask("Who scored the winning goal of the Harbour Shield final?")
+    assert not answer.abstained
+    assert answer.short == "Tomas Brekke"
+    assert "He scored the winning goal" in answer.text

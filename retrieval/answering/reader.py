@@ -9,19 +9,21 @@ candidate sentences with.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from config.settings import AnswerSettings
 from retrieval.answering.compose import compose
 from retrieval.answering.evidence import Evidence, choose, choose_timeline, combine
 from retrieval.answering.scoring import ScoredSentence, score_sentences
-from retrieval.answering.short_answer import typed_answer
+from retrieval.answering.short_answer import TypedAnswer, typed_answer
 from retrieval.question.plan import QuestionPlan
 from retrieval.question.profile import QuestionProfile, profile
 from retrieval.results import Answer, Passage
 from retrieval.text.calendar import DATE_MENTION, describe_window
+from retrieval.text.sentences import split_sentences
 from retrieval.text.vectors import Embed
 
 # Passages read for a timeline: one step per article, so more than for one fact.
@@ -30,6 +32,25 @@ TIMELINE_BREADTH = 12
 COMPOUND_EXTRA = 4
 # A "when" candidate that names a date but whose date cannot be resolved still fits this much.
 WRITTEN_DATE_FIT = 0.5
+# A "who" sentence that says "he" or "she": the person named in the sentence before or the
+# headline fits this much (less than a name in the sentence itself).
+NEARBY_NAME_FIT = 0.5
+_REFERS_BACK = re.compile(r"\b(?:he|she|him|her|his|they|them|their)\b", re.I)
+
+
+def _named_nearby(
+    sentence: str, passage: Passage, query: str, prof: QuestionProfile
+) -> TypedAnswer:
+    """The person a sentence's "he"/"she" refers to: named in the sentence before it, or the
+    headline. The reply still quotes the sentence; the name is its short answer."""
+    sentences = split_sentences(passage.text)
+    index = sentences.index(sentence) if sentence in sentences else -1
+    before = [sentences[index - 1]] if index > 0 else []
+    for context in (*before, passage.title):
+        found = typed_answer("who", context, query, prof.terms, passage.published)
+        if found.text is not None:
+            return TypedAnswer(found.text, found.fit * NEARBY_NAME_FIT)
+    return TypedAnswer(None, 0.0)
 
 
 class ArticleSource(Protocol):
@@ -89,9 +110,10 @@ class ExtractiveReader:
             reading = self._read(plan.query, considered, plan.news_aware)
         notes: list[str] = []
         if plan.frame is not None:
+            searched = describe_window(plan.start, plan.end, ongoing=plan.frame.ongoing)
+            chosen = " (no year given: the latest the archive covers)" if plan.year_chosen else ""
             notes.append(
-                f"“{plan.frame.expression}”: searched articles published "
-                + describe_window(plan.start, plan.end, ongoing=plan.frame.ongoing)
+                f"“{plan.frame.expression}”{chosen}: searched articles published {searched}"
             )
         notes += [f"the archive does not answer “{part}”" for part in unanswered]
         abstention = None
@@ -100,7 +122,7 @@ class ExtractiveReader:
                 f"Nothing in the archive answers that for “{plan.frame.expression}” "
                 f"(searched articles published {describe_window(plan.start, plan.end)})."
             )
-        return compose(
+        answer = compose(
             plan.question,
             reading.evidence,
             passages[: plan.k],
@@ -109,6 +131,16 @@ class ExtractiveReader:
             timeline=plan.timeline,
             abstention=abstention,
         )
+        if not plan.windowed or plan.frame is None:
+            return answer
+        undated = dict.fromkeys(
+            c.passage.title for c in answer.citations if not c.passage.published
+        )
+        flags = [
+            f"“{title}” is undated: it may not be from {describe_window(plan.start, plan.end)}"
+            for title in undated
+        ]
+        return replace(answer, notes=(*answer.notes, *flags)) if flags else answer
 
     def _scored(
         self, prof: QuestionProfile, query: str, considered: Sequence[Passage]
@@ -127,8 +159,10 @@ class ExtractiveReader:
         shorts: dict[str, str | None] = {}
 
         def fits_kind(c: ScoredSentence) -> float:
-            published = considered[c.passage_index].published
-            found = typed_answer(prof.kind, c.text, query, prof.terms, published)
+            passage = considered[c.passage_index]
+            found = typed_answer(prof.kind, c.text, query, prof.terms, passage.published)
+            if found.text is None and prof.kind == "who" and _REFERS_BACK.search(c.text):
+                found = _named_nearby(c.text, passage, query, prof)
             shorts[c.text] = found.text
             written = prof.kind == "when" and DATE_MENTION.search(c.text)
             return max(found.fit, WRITTEN_DATE_FIT if written else 0.0)

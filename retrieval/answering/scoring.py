@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from retrieval.question.profile import NAME_WORD, QuestionProfile, QuestionType
 from retrieval.results import Passage
 from retrieval.text.calendar import DATE_MENTION
 from retrieval.text.sentences import split_sentences, stem, words
+from retrieval.text.variants import variant_in
 from retrieval.text.vectors import Embed, cosine
 
 # How a candidate's score is made (fitted by hand on the dev set, see docs/evaluation.md):
@@ -75,35 +77,41 @@ def _stems(text: str) -> set[str]:
     return present
 
 
-def _holds(prof: QuestionProfile, term: str, present: set[str]) -> bool:
-    """Is the question's `term` among `present`? "Notre-Dame" is found as "Notre Dame"."""
+def _holds(prof: QuestionProfile, term: str, present: set[str], text: str) -> bool:
+    """Is the question's `term` in the text (its stems `present`)? "Notre-Dame" is found as
+    "Notre Dame", "organisation" as "organization" (`variants`)."""
     if term in present:
         return True
     written = prof.surface.get(term, term)
     parts = [stem(part) for part in written.split("-") if part]
-    return len(parts) > 1 and all(part in present for part in parts)
+    if len(parts) > 1 and all(part in present for part in parts):
+        return True
+    is_name = term in prof.name_stems
+    return variant_in(written, _words(text), name=is_name) is not None
 
 
 def lexical_coverage(prof: QuestionProfile, text: str) -> float:
-    """Weighted share of the question's key terms found in `text` (light stemming)."""
+    """Weighted share of the question's key terms found in `text` (light stemming, spelling
+    variants)."""
     if not prof.terms:
         return 0.0
     present = _stems(text)
     total = sum(prof.weight(t) for t in prof.terms)
-    found = sum(prof.weight(t) for t in prof.terms if _holds(prof, t, present))
+    found = sum(prof.weight(t) for t in prof.terms if _holds(prof, t, present, text))
     return found / total if total else 0.0
 
 
 def missing_names(prof: QuestionProfile, text: str) -> list[str]:
-    """Names the question depends on that the evidence never mentions."""
+    """Names the question depends on that the evidence never mentions (in any spelling)."""
     present = _stems(text)
     flat = " ".join(text.lower().split())
-    return [n for n in prof.names if not _mentions(n, flat, present)]
+    return [n for n in prof.names if not _mentions(n, flat, present, text)]
 
 
-def _mentions(name: str, flat: str, present: set[str]) -> bool:
+def _mentions(name: str, flat: str, present: set[str], text: str) -> bool:
     """Is `name` in the (lower-cased, single-spaced) text? "Notre-Dame" is found as "Notre
-    Dame"; "Boeing 787" as itself, "Boeing's 787" or, once introduced, "the 787"."""
+    Dame"; "Boeing 787" as itself, "Boeing's 787" or, once introduced, "the 787"; "Qaddafi"
+    as "Gaddafi" (`variants`)."""
     if stem(name) in present or name in flat:
         return True
     if "-" in name and not any(ch.isdigit() for ch in name):
@@ -111,7 +119,13 @@ def _mentions(name: str, flat: str, present: set[str]) -> bool:
     head, _, serial = name.rpartition(" ")
     if head and serial.isdigit():
         return bool(re.search(rf"\b({re.escape(head)}['’]s|the) {serial}\b", flat))
-    return False
+    return " " not in name and variant_in(name, _words(text), name=True) is not None
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    """The distinct words of `text`, for spelling-variant lookups (a text is looked at often)."""
+    return frozenset(w.lower() for w in words(text))
 
 
 def _type_bonus(kind: QuestionType, sentence: str, prof: QuestionProfile) -> float:

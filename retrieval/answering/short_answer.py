@@ -45,6 +45,7 @@ _NOT_NAMES = frozenset(
 _OPENING = " \"'“‘«(["
 
 
+_ORDINAL = re.compile(r"(?:st|nd|rd|th)\b", re.I)
 _CLOCK = re.compile(r"\s?(?:a\.?m\.?|p\.?m\.?|[:.]\d\d\b|o'clock|GMT|UTC)", re.I)
 _ROLES = frozenset(
     """
@@ -136,12 +137,16 @@ def short_answer(  # noqa: PLR0911, PLR0912 - one branch per answer type reads b
         written = _WRITTEN_DATE.search(sentence)  # undated article: the date as written
         return written.group(0) if written else None
     if kind == "how_many":
+        # A day of the month ("20 May", "May 20th") or an ordinal is never a count.
+        dates = [d.span() for d in _WRITTEN_DATE.finditer(sentence)]
         spans = [
             (m.start(), m.end(), m.group(0).strip())
             for m in _NUMBER.finditer(sentence)
             if stem(m.group(0).lower().strip()) not in asked
             and not _is_year(m.group(0))
             and not _CLOCK.match(sentence[m.end() :])
+            and not _ORDINAL.match(sentence[m.end() :])
+            and not any(a <= m.start() < b for a, b in dates)
         ]
         counted = [s for s in spans if _counts_focus(sentence[s[1] :], focus_of(question))]
         return _nearest(counted or spans, sentence, term_set)

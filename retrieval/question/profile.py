@@ -79,6 +79,11 @@ class QuestionProfile:
     weights: Mapping[str, float] = field(default_factory=dict)
     outcome: bool = False  # asks who won, who was elected, what sentence was given
 
+    @property
+    def name_stems(self) -> frozenset[str]:
+        """The terms that are (single-word) names: spelling variants are matched as names."""
+        return frozenset(stem(n) for n in self.names if " " not in n)
+
     def weight(self, term: str) -> float:
         base = self.weights.get(term, 1.0)
         if any(ch.isdigit() for ch in term) or any(stem(n) == term for n in self.names):
