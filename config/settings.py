@@ -108,6 +108,15 @@ class AnswerSettings(BaseModel):
         le=1,
         description="share of the question's rare terms the article must hold",
     )
+    abstention: Literal["rules", "calibrated"] = Field(
+        default="rules",
+        description="rules: fixed thresholds (min_support, min_coverage, every name present); "
+        "calibrated: then a fitted decision over the evidence's features may still refuse "
+        "(the packaged model, or abstention_model; docs/evaluation.md measures both)",
+    )
+    abstention_model: Path | None = Field(
+        default=None, description="a calibration file written by benchmarks/fit_abstention.py"
+    )
 
 
 class LLMSettings(BaseModel):

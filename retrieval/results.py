@@ -52,6 +52,8 @@ class Answer:
     `citations` by number. `short` is the short answer (a date, a name, a number) when one was
     found; it is not repeated in `text`, each front end shows it its own way. `notes` are things
     the reader should know (a time window that held nothing, a date that was resolved).
+    `decision` is what the calibrated answer-or-abstain decision read (its features and the
+    `probability` it gave), when one was taken.
     """
 
     question: str
@@ -64,6 +66,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     verification: dict[str, object] | None = None
     search_query: str | None = None
+    decision: dict[str, float] | None = None
 
     def reply(self) -> str:
         """The reply as plain text: the short answer on its own line, then the cited text."""

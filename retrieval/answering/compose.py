@@ -24,9 +24,12 @@ def compose(
     The short answer is kept apart (`Answer.short`), not written into the text: each front end
     shows it its own way (`Answer.reply()` for plain text).
     """
+    decision = dict(evidence.decision) if evidence.decision is not None else None
     if not evidence.confident:
         text = abstention or "The archive doesn't say: " + evidence.reason + "."
-        return Answer(question, text, (), tuple(passages), True, notes=tuple(notes))
+        return Answer(
+            question, text, (), tuple(passages), True, notes=tuple(notes), decision=decision
+        )
     quotes: dict[int, list[str]] = {}
     numbers: dict[str, int] = {}
     parts: list[str] = []
@@ -51,5 +54,12 @@ def compose(
     else:
         body = " ".join(parts)
     return Answer(
-        question, body, tuple(citations), tuple(passages), False, short=short, notes=tuple(notes)
+        question,
+        body,
+        tuple(citations),
+        tuple(passages),
+        False,
+        short=short,
+        notes=tuple(notes),
+        decision=decision,
     )

@@ -7,16 +7,18 @@ saying the archive does not say.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from config.settings import AnswerSettings
+from retrieval.answering.confidence import Calibration, decision_features
 from retrieval.answering.scoring import (
     TYPED_KINDS,
     ScoredSentence,
     lexical_coverage,
     missing_names,
+    missing_terms,
     reports_result,
 )
 from retrieval.question.profile import QuestionProfile
@@ -34,11 +36,15 @@ MAX_OVERLAP = 0.6  # share of content words above which a sentence repeats one a
 
 @dataclass(frozen=True)
 class Evidence:
-    """The chosen sentences and why the answer is (or is not) trusted."""
+    """The chosen sentences and why the answer is (or is not) trusted.
+
+    `decision` holds what the calibrated decision read (its features and `probability`), when
+    it was taken."""
 
     chosen: tuple[ScoredSentence, ...]
     confident: bool
     reason: str
+    decision: Mapping[str, float] | None = None
 
 
 def choose(
@@ -48,12 +54,15 @@ def choose(
     settings: AnswerSettings,
     article_text: Callable[[Passage], str],
     fits_kind: Callable[[ScoredSentence], float] | None = None,
+    calibration: Calibration | None = None,
 ) -> Evidence:
     """Pick up to `max_sentences` sentences, or decide the evidence is too weak.
 
     A question that asks for a kind of thing (a date, a number, a name) is answered only by a
     sentence that holds one: the best such sentence leads, and when none of the strong
-    candidates has one the archive does not answer it.
+    candidates has one the archive does not answer it. Whether the lead is good enough is then
+    one calibrated decision (`calibration`), or, without one, fixed thresholds on its support,
+    its article's coverage of the question and the names it mentions.
     """
     if not scored:
         return Evidence((), False, "nothing in the archive matched the question")
@@ -72,19 +81,20 @@ def choose(
             return Evidence((), False, f"the closest passages do not give {TYPED_KINDS[prof.kind]}")
         # The lead must hold the answer and say so itself: of the typed sentences, the one
         # whose own words (not just its article's title) carry the question's terms.
-        lead, _ = max(
+        lead, lead_fit = max(
             typed, key=lambda t: t[0].score + LEAD_FIT_WEIGHT * t[1] + LEAD_OWN_WEIGHT * t[0].own
         )
         scored = [lead, *[c for c in scored if c is not lead]]
+    else:
+        lead_fit = 0.0
     best = scored[0]
     passage = passages[best.passage_index]
-    context = f"{passage.title}\n{article_text(passage)}"
-    absent = missing_names(prof, context)
-    if absent:
-        return Evidence((), False, f"the closest article does not mention {', '.join(absent)}")
-    coverage = lexical_coverage(prof, context)
-    if best.score < settings.min_support or coverage < settings.min_coverage:
-        return Evidence((), False, "the closest passages do not answer the question")
+    refusal, decision = _judge(
+        prof, scored, passage, f"{passage.title}\n{article_text(passage)}", lead_fit,
+        settings, calibration,
+    )  # fmt: skip
+    if refusal is not None:
+        return Evidence((), False, refusal, decision)
     chosen = [best]
     floor = max(settings.min_support, best.score * settings.relative_support)
     # Prefer other articles for the extra sentences: several outlets beat several chunks of one.
@@ -100,7 +110,52 @@ def choose(
         if any(_overlap(candidate.text, c.text) > MAX_OVERLAP for c in chosen):
             continue
         chosen.append(candidate)
-    return Evidence(tuple(chosen), True, "supported")
+    return Evidence(tuple(chosen), True, "supported", decision)
+
+
+def _judge(
+    prof: QuestionProfile,
+    scored: Sequence[ScoredSentence],
+    passage: Passage,
+    context: str,
+    lead_fit: float,
+    settings: AnswerSettings,
+    calibration: Calibration | None,
+) -> tuple[str | None, dict[str, float] | None]:
+    """Is the lead (`scored[0]`, from `passage`, whose article is `context`) good enough?
+
+    The fixed gates first (every name present, support and coverage above their floors), then,
+    with a `calibration`, the fitted decision over the lead's features, which refuses what the
+    gates let through but labelled data says is more often wrong than right. The refusal
+    reason (None: answer) and what the calibrated decision read, if it was taken.
+    """
+    best = scored[0]
+    absent = missing_names(prof, context)
+    coverage = lexical_coverage(prof, context)
+    if absent:
+        return f"the closest article does not mention {', '.join(absent)}", None
+    if best.score < settings.min_support or coverage < settings.min_coverage:
+        return "the closest passages do not answer the question", None
+    if calibration is None:
+        return None, None
+    decision = decision_features(
+        score=best.score,
+        semantic=best.semantic,
+        lead_coverage=best.lexical,
+        own_coverage=best.own,
+        article_coverage=coverage,
+        names=prof.names,
+        names_absent=absent,
+        term_weights={t: prof.weight(t) for t in prof.terms},
+        lead_missing=missing_terms(prof, f"{passage.title}. {best.text}"),
+        next_score=scored[1].score if len(scored) > 1 else None,
+        typed_fit=lead_fit,
+        rank=best.passage_index,
+    )
+    decision["probability"] = calibration.probability(decision)
+    if decision["probability"] >= calibration.threshold:
+        return None, decision
+    return "the closest passages may not answer it (low confidence)", decision
 
 
 def combine(
@@ -122,7 +177,8 @@ def combine(
             if extra.text not in {c.text for c in chosen}:
                 chosen.append(extra)
     shorts = [short for _, short in answered if short]
-    return Evidence(tuple(chosen), True, "supported"), "; ".join(shorts) or None
+    decision = answered[0][0].decision
+    return Evidence(tuple(chosen), True, "supported", decision), "; ".join(shorts) or None
 
 
 def choose_timeline(

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from config.settings import AnswerSettings
 from retrieval.answering.compose import compose
+from retrieval.answering.confidence import Calibration
 from retrieval.answering.evidence import Evidence, choose, choose_timeline, combine
 from retrieval.answering.scoring import ScoredSentence, score_sentences
 from retrieval.answering.short_answer import TypedAnswer, typed_answer
@@ -80,6 +81,11 @@ class ExtractiveReader:
         self.settings = settings
         self.articles = articles
         self.read = read
+        self.calibration = (
+            Calibration.load(settings.abstention_model)
+            if settings.abstention == "calibrated"
+            else None
+        )
 
     def answer(self, plan: QuestionPlan, passages: Sequence[Passage]) -> Answer:
         """The reply to `plan.question` from `passages` (best first), citing what it quotes."""
@@ -174,6 +180,7 @@ class ExtractiveReader:
             self.settings,
             self._article_text,
             fits_kind=fits_kind if aware else None,
+            calibration=self.calibration,
         )
         if not (evidence.confident and aware):
             return _Reading(evidence, None)

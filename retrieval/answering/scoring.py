@@ -101,6 +101,12 @@ def lexical_coverage(prof: QuestionProfile, text: str) -> float:
     return found / total if total else 0.0
 
 
+def missing_terms(prof: QuestionProfile, text: str) -> list[str]:
+    """The question's key terms that `text` does not hold (in any spelling)."""
+    present = _stems(text)
+    return [t for t in prof.terms if not _holds(prof, t, present, text)]
+
+
 def missing_names(prof: QuestionProfile, text: str) -> list[str]:
     """Names the question depends on that the evidence never mentions (in any spelling)."""
     present = _stems(text)

@@ -117,6 +117,7 @@ def question_record(
         "reply": answer.reply(),
         "short": answer.short,
         "abstained": answer.abstained,
+        "decision": answer.decision,
         "citations": [
             {"n": c.n, **_passage_ref(c.passage), "on_evidence": passage_hit(c.passage, evidence)}
             for c in answer.citations
