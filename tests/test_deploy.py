@@ -112,3 +112,36 @@ def test_env_example_lists_every_setting() -> None:
     assert not missing, f"add to .env.example: {sorted(missing)}"
     unknown = listed - _setting_variables()
     assert not unknown, f".env.example names settings that do not exist: {sorted(unknown)}"
+
+
+def test_a_plain_install_ships_every_module_and_the_abstention_model(tmp_path: Path) -> None:
+    """The Dockerfile runs `pip install --no-deps .`: a wheel, not the editable checkout."""
+    import shutil
+    import sys
+    import zipfile
+
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    packages = ("bot", "config", "ingest", "retrieval")
+    for package in packages:
+        shutil.copytree(
+            ROOT / package, source / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+         "--no-index", str(source), "-w", str(tmp_path / "wheel")],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = (tmp_path / "wheel").glob("*.whl")
+    shipped = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        path.relative_to(source).as_posix()
+        for package in packages
+        for path in (source / package).rglob("*")
+        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts
+    }
+    assert "retrieval/answering/calibration.json" in expected
+    assert expected - shipped == set()
