@@ -52,6 +52,8 @@ WIKINEWS_CI = Gate(
 # `newsbot --data-dir /tmp/exgate eval eval/examples-ci.jsonl` (23 answerable, 11 not):
 # hit@5 1.000, MRR@10 0.978, accuracy 0.870 (20/23), token F1 0.304, citation support 1.000,
 # abstention 0.545 (6/11), false refusals 0.043 (1/23). One more miss of any kind fails.
+# Re-measured 2026-12-03 after the Step 10 reader changes (same scores); truthfulness 0.559
+# (19 of 34 net: 20 right, 2 wrong, 1 refused; 6 refusals right, 5 answered).
 EXAMPLES_CI = Gate(
     ROOT / "eval" / "examples-ci.jsonl",
     {
@@ -62,6 +64,7 @@ EXAMPLES_CI = Gate(
         "--min-citation-support": 0.99,
         "--min-abstention": 0.54,
         "--max-false-refusal": 0.05,
+        "--min-truth": 0.52,
     },
 )
 
