@@ -1,5 +1,7 @@
 """Scores for one question and their aggregation: retrieval, answer, citations, abstention, time.
 
+# size: ~310 lines, one scorer per measure and their aggregation; the decisions read as one list
+
 Decisions a reader re-scoring a run needs to know:
 - Answers are matched as `matching.py` says (SQuAD-style, Unicode-aware).
 - Accuracy: an accepted answer occurs in the reply text (or its `short` answer) as whole words.
