@@ -72,7 +72,7 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from transformers.utils import logging as hf_logging
 
-    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no stubs; a load bar on every start is noise
+    hf_logging.disable_progress_bar()  # a load bar on every start is noise
 
     kwargs: dict[str, Any] = {}
     if settings.backend == "onnx":
@@ -164,7 +164,7 @@ def quantize_int8(model: Any, inplace: bool) -> Any:
         # torch points eager-mode quantisation users to torchao; it still works and is the
         # only int8 path that needs nothing beyond torch itself.
         warnings.simplefilter("ignore")
-        return torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]  # untyped in torch
+        return torch.ao.quantization.quantize_dynamic(
             target, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
         )
 
