@@ -8,7 +8,7 @@ saying the archive does not say.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from config.settings import AnswerSettings
@@ -23,9 +23,13 @@ from retrieval.answering.scoring import (
 )
 from retrieval.question.profile import QuestionProfile
 from retrieval.results import Passage
-from retrieval.text.sentences import content_words
+from retrieval.text.sentences import content_words, split_sentences
 
 _FAR_FUTURE = date(9999, 12, 31)
+_LONG_AGO = date(1, 1, 1)  # undated articles come last in "the latest"
+LATEST = "latest"  # the reason of an Evidence that lists the newest articles first
+LATEST_SUPPORT = 0.8
+LEDE_WORDS = 6  # a shorter opening is a dateline or a caption, not the lede  # an article's best sentence must score this share of the lead's
 # Choosing the lead among typed candidates: how much the fit of its type and the coverage by
 # its own words (not its title) count next to its score.
 LEAD_FIT_WEIGHT = 0.2
@@ -201,6 +205,50 @@ def choose_timeline(
         key=lambda c: (passages[c.passage_index].published or _FAR_FUTURE, c.passage_index),
     )
     return Evidence(tuple(chosen), True, "timeline")
+
+
+def choose_latest(
+    prof: QuestionProfile,
+    evidence: Evidence,
+    scored: Sequence[ScoredSentence],
+    passages: Sequence[Passage],
+    settings: AnswerSettings,
+    article_text: Callable[[Passage], str],
+) -> Evidence:
+    """ "The latest on X": of the articles whose best sentence answers nearly as well as the
+    lead (and that mention every name asked about), the newest first, one sentence each.
+
+    Recency orders only what answers: a newer article about something else never leads."""
+    if not evidence.confident:
+        return evidence
+    floor = max(settings.min_support, evidence.chosen[0].score * LATEST_SUPPORT)
+    per_article: dict[str, ScoredSentence] = {}
+    for candidate in scored:
+        passage = passages[candidate.passage_index]
+        if candidate.score < floor or passage.article_id in per_article:
+            continue
+        context = f"{passage.title}\n{article_text(passage)}"
+        if missing_names(prof, context) or lexical_coverage(prof, context) < settings.min_coverage:
+            continue
+        per_article[passage.article_id] = _lede(candidate, passage)
+    if not per_article:
+        return evidence
+    newest = sorted(
+        per_article.values(),
+        key=lambda c: (-(passages[c.passage_index].published or _LONG_AGO).toordinal(), -c.score),
+    )
+    return Evidence(tuple(newest[: settings.max_sentences]), True, LATEST, evidence.decision)
+
+
+def _lede(candidate: ScoredSentence, passage: Passage) -> ScoredSentence:
+    """The article's first sentence in place of `candidate`, when its passage opens the
+    article: news says what happened first, and "the latest on X" asks what happened."""
+    if passage.position != 0:
+        return candidate
+    opening = next((s for s in split_sentences(passage.text) if len(s.split()) >= LEDE_WORDS), None)
+    if opening is None or opening == candidate.text:
+        return candidate
+    return replace(candidate, text=opening)
 
 
 def _overlap(a: str, b: str) -> float:

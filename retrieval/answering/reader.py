@@ -17,9 +17,17 @@ from typing import Protocol
 from config.settings import AnswerSettings
 from retrieval.answering.compose import compose
 from retrieval.answering.confidence import Calibration
-from retrieval.answering.evidence import Evidence, choose, choose_timeline, combine
-from retrieval.answering.scoring import ScoredSentence, score_sentences
+from retrieval.answering.evidence import (
+    LATEST,
+    Evidence,
+    choose,
+    choose_latest,
+    choose_timeline,
+    combine,
+)
+from retrieval.answering.scoring import TYPED_KINDS, ScoredSentence, score_sentences
 from retrieval.answering.short_answer import TypedAnswer, typed_answer
+from retrieval.answering.verdict import verdict
 from retrieval.question.plan import QuestionPlan
 from retrieval.question.profile import QuestionProfile, profile
 from retrieval.results import Answer, Passage
@@ -90,7 +98,7 @@ class ExtractiveReader:
     def answer(self, plan: QuestionPlan, passages: Sequence[Passage]) -> Answer:
         """The reply to `plan.question` from `passages` (best first), citing what it quotes."""
         breadth = self.settings.passages_considered
-        if plan.timeline:
+        if plan.timeline or (plan.frame is not None and plan.frame.kind == "latest"):
             breadth = TIMELINE_BREADTH
         elif len(plan.parts) > 1:
             breadth = min(breadth + COMPOUND_EXTRA, plan.k)
@@ -113,7 +121,8 @@ class ExtractiveReader:
                     if not r.evidence.confident
                 ]
         else:
-            reading = self._read(plan.query, considered, plan.news_aware)
+            latest = plan.frame is not None and plan.frame.kind == "latest"
+            reading = self._read(plan.query, considered, plan.news_aware, latest=latest)
         notes: list[str] = []
         if plan.frame is not None:
             searched = describe_window(plan.start, plan.end, ongoing=plan.frame.ongoing)
@@ -134,7 +143,7 @@ class ExtractiveReader:
             passages[: plan.k],
             short=reading.short,
             notes=notes,
-            timeline=plan.timeline,
+            timeline=plan.timeline or reading.evidence.reason == LATEST,
             abstention=abstention,
         )
         if not plan.windowed or plan.frame is None:
@@ -158,8 +167,13 @@ class ExtractiveReader:
     def _article_text(self, passage: Passage) -> str:
         return "\n".join(text for _cid, text in self.articles.article_chunks(passage.article_id))
 
-    def _read(self, query: str, considered: Sequence[Passage], aware: bool) -> _Reading:
-        """The chosen sentences for one question and the short answer their lead gives."""
+    def _read(
+        self, query: str, considered: Sequence[Passage], aware: bool, latest: bool = False
+    ) -> _Reading:
+        """The chosen sentences for one question and the short answer their lead gives.
+
+        A yes/no question is answered "Yes" or "No" only when its lead settles it; "the latest
+        on X" is the newest articles that answer, newest first, each with its date."""
         prof = profile(query, self.articles.idf)
         scored = self._scored(prof, query, considered)
         shorts: dict[str, str | None] = {}
@@ -185,6 +199,17 @@ class ExtractiveReader:
         if not (evidence.confident and aware):
             return _Reading(evidence, None)
         lead = evidence.chosen[0]
+        if prof.kind == "yesno":
+            said = verdict(prof, query, lead.text, considered[lead.passage_index].title)
+            if said is None:
+                refusal = "the closest passages neither confirm nor deny it"
+                return _Reading(Evidence((), False, refusal, evidence.decision), None)
+            return _Reading(evidence, said)
+        if latest and prof.kind not in TYPED_KINDS:
+            newest = choose_latest(
+                prof, evidence, scored, considered, self.settings, self._article_text
+            )
+            return _Reading(newest, None)
         if lead.text not in shorts:
             fits_kind(lead)
         return _Reading(evidence, shorts[lead.text])

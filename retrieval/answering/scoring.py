@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from retrieval.answering.short_answer import DURATION, SPEECH, typed_answer
 from retrieval.question.profile import NAME_WORD, QuestionProfile, QuestionType
 from retrieval.results import Passage
 from retrieval.text.calendar import DATE_MENTION
@@ -28,7 +29,15 @@ WEAK_TYPE_BONUS = 0.04  # a new name for "who", a place for "where", a cause for
 RANK_TIE_BREAK = 0.01  # per passage rank
 RANK_HEAD_START = 0.15  # when choosing which sentences to embed, for the best-ranked passages
 # The answer types whose reply must hold a thing of that type, and what to call it.
-TYPED_KINDS = {"when": "a date", "who": "a name", "how_many": "a number"}
+TYPED_KINDS = {
+    "when": "a date",
+    "who": "a name",
+    "which": "a name",
+    "how_many": "a number",
+    "how_long": "a length of time",
+    "why": "a cause",
+    "said": "what was said",
+}
 
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -38,7 +47,7 @@ _NUMBER = re.compile(
 
 # Words of a preview or a hypothetical: the sentence was written before the result it would
 # have to report, or does not state a fact ("the winner could face ...").
-_PROSPECTIVE = re.compile(
+PROSPECTIVE = re.compile(
     r"\b(will|would|shall|can|could|should|might|must|whoever|tomorrow|upcoming|(is|are|was|were) (expected|scheduled|set|"
     r"slated|due|poised|going) to|to be (held|decided|announced|chosen|elected))\b|['’]ll\b",
     re.I,
@@ -134,20 +143,24 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(w.lower() for w in words(text))
 
 
-def _type_bonus(kind: QuestionType, sentence: str, prof: QuestionProfile) -> float:
+def _type_bonus(  # noqa: PLR0911 - one branch per answer type reads best
+    kind: QuestionType, sentence: str, prof: QuestionProfile
+) -> float:
     if kind == "when" and DATE_MENTION.search(sentence):
         return TYPE_BONUS
     if kind == "how_many" and _NUMBER.search(sentence):
         return TYPE_BONUS
-    if kind == "who":
+    if kind == "how_long" and DURATION.search(sentence):
+        return TYPE_BONUS
+    if kind == "said" and SPEECH.search(sentence):
+        return WEAK_TYPE_BONUS
+    if kind in ("who", "which"):
         names = {m.group(0).lower() for m in NAME_WORD.finditer(sentence)}
         if names - set(prof.names):
             return WEAK_TYPE_BONUS
     if kind == "where" and re.search(r"\b(in|at|near|from) [A-Z]", sentence):
         return WEAK_TYPE_BONUS
-    if kind == "why" and re.search(
-        r"\b(because|after|due to|since|as a result|following)\b", sentence, re.I
-    ):
+    if kind == "why" and typed_answer("why", sentence, "", (), None).fit > 0:
         return WEAK_TYPE_BONUS
     return 0.0
 
@@ -226,7 +239,7 @@ def reports_result(prof: QuestionProfile, sentence: str) -> bool:
     Contests recur (elections, cups, awards): a result from another year than the one asked
     about is another contest's.
     """
-    if not _RESULT.search(sentence) or _PROSPECTIVE.search(sentence):
+    if not _RESULT.search(sentence) or PROSPECTIVE.search(sentence):
         return False
     asked = {t for t in prof.terms if _YEAR.fullmatch(t)}
     given = set(_YEAR.findall(sentence))

@@ -57,6 +57,44 @@ _ROLES = frozenset(
     interior finance health union party opposition rapper singer actor actress author
     """.split()
 )
+# What a "why" question is answered by: the clause a causal marker introduces. Strong markers
+# state a cause; weak ones ("after", "amid") only place it next to the event.
+_CAUSE_STRONG = re.compile(
+    r"\b(?:because(?: of)?|due to|owing to|as a result of|caused by|blamed (?:\w+ )?on|"
+    r"attributed (?:\w+ )?to|in protest (?:at|against|over)|in response to|in order to|"
+    r"the reasons? (?:for|was|were|is|given)|(?:was|were|is|are) the result of|so that|"
+    r"citing|cited)\s+(?P<cause>[^.;:!?]+)",
+    re.I,
+)
+_CAUSE_WEAK = re.compile(
+    r"\b(?:after|following|amid|over concerns? (?:about|over|that))\s+(?P<cause>[^.;:!?]+)",
+    re.I,
+)
+# A length of time: "three years", "45 minutes", "a decade", "six-month".
+DURATION = re.compile(
+    r"\b(?:\d[\d,.]*|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|few|half an?|a half|"
+    r"a couple of)[\s-]+(?:and a half\s+)?(?:seconds?|minutes?|hours?|days?|nights?|weeks?|"
+    r"months?|years?|decades?|centur(?:y|ies))\b",
+    re.I,
+)
+CAUSE_WORDS = 12  # a cause is given as at most this many words
+# A statement attributed to someone: a verb of saying, or a quotation.
+SPEECH = re.compile(
+    r"\b(?:said|says|say|told|tells|stated|states|announced|announces|added|claimed|claims|"
+    r"warned|warns|argued|argues|insisted|wrote|writes|commented|explained|described|called|"
+    r"urged|denied|confirmed|according to|in a statement|quoted)\b|[\"“”]",
+    re.I,
+)
+_SPEAKER = re.compile(
+    r"\bwhat (?:did|does|do|has|have|had|was|is) (?P<who>.+?) (?:say|said|tell|told|claim|"
+    r"claimed|announce|announced|state|stated|comment|write|wrote|argue|warn|warned|reply|"
+    r"respond)\b|\bhow did (?P<who2>.+?) (?:respond|react|reply)\b|"
+    r"\bwhat was (?P<who3>.+?)['’]s? (?:response|reaction|comment)",
+    re.I,
+)
+_PRONOUN_SPEAKER = re.compile(r"\b(?:he|she|they|it) (?:said|says|told|added|wrote|warned)\b", re.I)
+
 _FOCUS = re.compile(r"\bhow (?:many|much)\s+((?:[\w-]+\s+){0,2}?[\w-]+)", re.I)
 
 
@@ -94,6 +132,8 @@ def typed_answer(
     kind: str, sentence: str, question: str, terms: tuple[str, ...], published: date | None
 ) -> TypedAnswer:
     """The short answer `sentence` gives to `question`, and how well it fits the asked-for type."""
+    if kind in ("said", "why"):
+        return _typed_statement(kind, sentence, question)
     found = short_answer(kind, sentence, question, terms, published)
     if found is None:
         return TypedAnswer(None, 0.0)
@@ -103,6 +143,39 @@ def typed_answer(
         counted = index >= 0 and _counts_focus(sentence[index + len(found) :], focus)
         return TypedAnswer(found, 1.0 if counted else 0.5)
     return TypedAnswer(found, 1.0)
+
+
+def _typed_statement(kind: str, sentence: str, question: str) -> TypedAnswer:
+    """ "why": the cause the sentence gives (1: a stated cause, 0.5: only "after", "amid");
+    "said": no short answer (the quote speaks), fit 1 when the sentence attributes a
+    statement to the question's speaker, 0.5 to "he"/"she"."""
+    if kind == "said":
+        return TypedAnswer(None, attribution(sentence, question))
+    match = _CAUSE_STRONG.search(sentence)
+    if match:
+        cause = " ".join(match.group("cause").split()[:CAUSE_WORDS]).strip(' ,"”’')
+        return TypedAnswer(cause or None, 1.0)
+    return TypedAnswer(None, 0.5 if _CAUSE_WEAK.search(sentence) else 0.0)
+
+
+def speaker_of(question: str) -> str | None:
+    """Who a "what did X say" question asks about, as written ("the mayor", "Obama")."""
+    match = _SPEAKER.search(question)
+    if not match:
+        return None
+    return next(g for g in (match["who"], match["who2"], match["who3"]) if g)
+
+
+def attribution(sentence: str, question: str) -> float:
+    """Does `sentence` report what the question's speaker said? 1: a verb of saying (or a
+    quotation) and the speaker's own words ("Smith", "the mayor"); 0.5: "he said"; else 0."""
+    if not SPEECH.search(sentence):
+        return 0.0
+    speaker = speaker_of(question)
+    wanted = {stem(w) for w in words(speaker or "") if w.lower() not in STOPWORDS}
+    if wanted and wanted & {stem(w) for w in words(sentence)}:
+        return 1.0
+    return 0.5 if _PRONOUN_SPEAKER.search(sentence) else 0.0
 
 
 def _nearest(spans: list[tuple[int, int, str]], sentence: str, terms: set[str]) -> str | None:
@@ -150,7 +223,14 @@ def short_answer(  # noqa: PLR0911, PLR0912 - one branch per answer type reads b
         ]
         counted = [s for s in spans if _counts_focus(sentence[s[1] :], focus_of(question))]
         return _nearest(counted or spans, sentence, term_set)
-    if kind == "who":
+    if kind == "how_long":
+        spans = [
+            (m.start(), m.end(), m.group(0))
+            for m in DURATION.finditer(sentence)
+            if not {stem(w) for w in words(m.group(0))} <= asked
+        ]
+        return _nearest(spans, sentence, term_set)
+    if kind in ("who", "which"):
         spans = []
         for m in _NAME.finditer(sentence):
             text = m.group(0).strip()

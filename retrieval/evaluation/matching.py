@@ -52,6 +52,22 @@ def answer_correct(reply: str, answers: Iterable[str]) -> bool:
     return any((norm := normalize_answer(answer)) and f" {norm} " in text for answer in answers)
 
 
+POLAR = frozenset({"yes", "no"})
+
+
+def polar_answer(answers: Iterable[str]) -> str | None:
+    """ "yes" or "no" when that is what a question's accepted answers are, else None."""
+    normal = {normalize_answer(a) for a in answers}
+    return normal.pop() if len(normal) == 1 and normal <= POLAR else None
+
+
+def polar_correct(reply: str, expected: str) -> bool:
+    """A yes/no answer is given by the reply's first word: a "no" inside a quoted sentence
+    ("no jobs will be cut") does not answer "Did they cut jobs?"."""
+    first = normalize_answer(strip_citation_markers(reply)).split()[:1]
+    return first == [expected]
+
+
 def best_f1(reply: str, answers: Iterable[str]) -> float:
     """Token F1 against the closest accepted answer; 0 when there are none."""
     text = strip_citation_markers(reply)

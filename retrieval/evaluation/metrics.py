@@ -30,7 +30,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from retrieval.citations import SentenceCheck, SupportChecker, check_citations
-from retrieval.evaluation.matching import answer_correct, best_f1, choice_correct
+from retrieval.evaluation.matching import (
+    answer_correct,
+    best_f1,
+    choice_correct,
+    polar_answer,
+    polar_correct,
+)
 from retrieval.evaluation.questions import EvalQuestion, GoldEvidence
 from retrieval.results import Answer, Passage
 from retrieval.text.urls import canonical_url
@@ -197,10 +203,14 @@ def score_question(
     if question.answerable and question.answers:
         # An abstention on an answerable question is wrong, whatever words it happens to use.
         replied = not answer.abstained
-        correct = replied and (
-            answer_correct(answer.reply(), question.answers)
-            or bool(answer.short and answer_correct(answer.short, question.answers))
-        )
+        polar = polar_answer(question.answers)
+        if polar is not None:
+            correct = replied and polar_correct(answer.reply(), polar)
+        else:
+            correct = replied and (
+                answer_correct(answer.reply(), question.answers)
+                or bool(answer.short and answer_correct(answer.short, question.answers))
+            )
         f1 = best_f1(answer.short or answer.text, question.answers) if replied else 0.0
         if question.choices:
             picked = replied and choice_correct(answer.reply(), question.choices, question.answers)

@@ -12,7 +12,9 @@ from typing import Literal
 from retrieval.text.calendar import MONTH_NAMES, WEEKDAY_NAMES
 from retrieval.text.sentences import STOPWORDS, content_words, stem
 
-QuestionType = Literal["when", "who", "how_many", "where", "why", "what"]
+QuestionType = Literal[
+    "when", "who", "how_many", "how_long", "where", "why", "which", "said", "yesno", "what"
+]
 
 # Words that say how to ask, not what about: they must not count as evidence.
 _META = frozenset(
@@ -50,6 +52,19 @@ _OUTCOME = re.compile(
     r"sentenced|awarded)\b|\bdid\b.*\b(win|beat|defeat|elect|choose|pick|select|convict|"
     r"sentence|award|receive)\b",
     re.I,
+)
+
+# "What did X say about Y?", "How did X respond?": a statement attributed to someone.
+_SAID = re.compile(
+    r"\bwhat (?:did|does|do|has|have|had|was|is) .+? (?:say|said|tell|told|claim|claimed|"
+    r"announce|announced|state|stated|comment|write|wrote|argue|warn|warned|reply|respond)\b|"
+    r"\bhow did .+? (?:respond|react|reply)\b|\bwhat was .+?['’]s? (?:response|reaction|comment)"
+)
+
+# A question that opens with an auxiliary verb asks yes or no ("Did the Senate pass it?").
+_YES_NO = re.compile(
+    r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|may|might)"
+    r"(?:n['’]t)?\b"
 )
 
 _TIMELINE = re.compile(
@@ -91,21 +106,41 @@ class QuestionProfile:
         return base
 
 
+# The answer type a question expects, from its wording: the first pattern that matches wins.
+_KINDS: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
+    (
+        "how_long",
+        re.compile(r"\bhow long\b|\bfor how (many|much) (years|months|weeks|days|hours)\b"),
+    ),
+    (
+        "how_many",
+        re.compile(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount|proportion)\b"),
+    ),
+    ("when", re.compile(r"\bwhen\b|\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year)\b")),
+    ("who", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|company|organi[sz]ation)\b")),
+    (
+        "where",
+        re.compile(
+            r"\bwhere\b|\bwhich (city|country|town|place|region)\b|\bin what (city|country)"
+        ),
+    ),
+    ("why", re.compile(r"\bwhy\b|\bwhat (caused|led to|prompted|triggered)\b|\bfor what reason\b")),
+    ("said", _SAID),
+    ("which", re.compile(r"\bwhich\s+[a-z]")),  # "which team": a name the question does not hold
+)
+_WH_WORD = re.compile(r"\b(what|which|who|whom|where|when|why|how)\b")
+
+
 def question_kind(question: str) -> QuestionType:
     """The answer type a question expects, from its wording."""
     q = question.lower()
-    if re.search(r"\bhow (many|much)\b|\bwhat (number|percentage|share|amount|proportion)\b", q):
-        return "how_many"
-    if re.search(r"\bwhen\b|\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year)\b", q):
-        return "when"
-    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|company|organi[sz]ation)\b", q):
-        return "who"
-    if re.search(
-        r"\bwhere\b|\bwhich (city|country|town|place|region)\b|\bin what (city|country)", q
-    ):
-        return "where"
-    if re.search(r"\bwhy\b|\bwhat (caused|led to)\b", q):
-        return "why"
+    if _YES_NO.match(q) and not _WH_WORD.match(q.split(None, 2)[1] if len(q.split()) > 1 else ""):
+        # An opening auxiliary asks yes or no, whatever clause follows ("Were they swamped
+        # when pre-orders opened?"); "Is who ...?" is not English.
+        return "yesno"
+    for kind, pattern in _KINDS:
+        if pattern.search(q):
+            return kind
     return "what"
 
 

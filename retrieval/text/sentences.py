@@ -105,9 +105,106 @@ def content_words(text: str) -> list[str]:
     ]
 
 
+# Irregular past forms of common verbs, so "won" meets "win" and "chosen" meets "choose".
+# Forms that are also everyday nouns or other verbs ("left", "found", "saw", "wound", "rose",
+# "fell", "lay") are left out: merging them would join unrelated words.
+_IRREGULAR = {
+    form: base
+    for base, forms in {
+        "win": "won",
+        "beat": "beaten",
+        "lose": "lost",
+        "hold": "held",
+        "strike": "struck",
+        "meet": "met",
+        "sell": "sold",
+        "buy": "bought",
+        "pay": "paid",
+        "send": "sent",
+        "spend": "spent",
+        "tell": "told",
+        "make": "made",
+        "take": "took taken",
+        "give": "gave given",
+        "get": "got gotten",
+        "go": "went gone",
+        "come": "came",
+        "run": "ran",
+        "begin": "began begun",
+        "choose": "chose chosen",
+        "draw": "drew drawn",
+        "fly": "flew flown",
+        "fight": "fought",
+        "catch": "caught",
+        "bring": "brought",
+        "build": "built",
+        "keep": "kept",
+        "sink": "sank sunk",
+        "seek": "sought",
+        "speak": "spoke spoken",
+        "steal": "stole stolen",
+        "swear": "swore sworn",
+        "teach": "taught",
+        "think": "thought",
+        "throw": "threw thrown",
+        "write": "wrote written",
+        "know": "knew known",
+        "break": "broke broken",
+        "withdraw": "withdrew withdrawn",
+        "freeze": "froze frozen",
+        "hide": "hid hidden",
+        "stand": "stood",
+        "understand": "understood",
+        "forgive": "forgave forgiven",
+        "see": "seen",
+        "eat": "ate eaten",
+        "grow": "grew grown",
+        "ride": "rode ridden",
+        "sing": "sang sung",
+        "swim": "swam swum",
+        "lead": "led",
+        "flee": "fled",
+        "feed": "fed",
+        "sleep": "slept",
+        "sweep": "swept",
+        "deal": "dealt",
+        "become": "became",
+        "arise": "arose arisen",
+        "blow": "blew blown",
+        "forget": "forgot forgotten",
+        "shake": "shook shaken",
+        "shrink": "shrank shrunk",
+        "stick": "stuck",
+        "swing": "swung",
+        "tear": "tore torn",
+        "wake": "woke woken",
+        "wear": "wore worn",
+        "hang": "hung",
+        "dig": "dug",
+        "spin": "spun",
+        "overcome": "overcame",
+        "overthrow": "overthrew overthrown",
+        "undergo": "underwent undergone",
+        "uphold": "upheld",
+        "withhold": "withheld",
+        "mislead": "misled",
+        "bite": "bit bitten",
+        "drive": "drove driven",
+        "rise": "risen",
+        "fall": "fallen",
+        "shoot": "shot",
+        "sit": "sat",
+        "bear": "borne",
+    }.items()
+    for form in forms.split()
+}
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A light suffix stripper so 'strikes', 'striking' and 'strike' meet."""
+    """A light suffix stripper so 'strikes', 'striking' and 'strike' meet (and 'won', 'win')."""
+    if word in _IRREGULAR:
+        return stem(_IRREGULAR[word])
     # The possessive first: tried after "s" it never matched, and "turkey's" became "turkey'".
     if word.endswith(("'s", "’s")) and len(word) > 3:
         word = word[:-2]
