@@ -28,8 +28,10 @@ from retrieval.text.sentences import content_words, split_sentences
 _FAR_FUTURE = date(9999, 12, 31)
 _LONG_AGO = date(1, 1, 1)  # undated articles come last in "the latest"
 LATEST = "latest"  # the reason of an Evidence that lists the newest articles first
-LATEST_SUPPORT = 0.8
-LEDE_WORDS = 6  # a shorter opening is a dateline or a caption, not the lede  # an article's best sentence must score this share of the lead's
+# An article's best sentence must score this share of the lead's: a "latest" question names a
+# topic, not a fact, so the articles about it score alike but not as one.
+LATEST_SUPPORT = 0.6
+LEDE_WORDS = 6  # a shorter opening is a dateline or a caption, not the lede
 # Choosing the lead among typed candidates: how much the fit of its type and the coverage by
 # its own words (not its title) count next to its score.
 LEAD_FIT_WEIGHT = 0.2

@@ -78,6 +78,9 @@ DURATION = re.compile(
     r"months?|years?|decades?|centur(?:y|ies))\b",
     re.I,
 )
+# "$20 million a day" is a rate, not how long something lasted.
+_RATE = re.compile(r"(?:\d|million|billion|thousand|hundred|percent|%)\s*$", re.I)
+_WHICH = re.compile(r"\bwhich\s+([A-Za-z-]+)", re.I)
 CAUSE_WORDS = 12  # a cause is given as at most this many words
 # A statement attributed to someone: a verb of saying, or a quotation.
 SPEECH = re.compile(
@@ -228,6 +231,7 @@ def short_answer(  # noqa: PLR0911, PLR0912 - one branch per answer type reads b
             (m.start(), m.end(), m.group(0))
             for m in DURATION.finditer(sentence)
             if not {stem(w) for w in words(m.group(0))} <= asked
+            and not _RATE.search(sentence[: m.start()])
         ]
         return _nearest(spans, sentence, term_set)
     if kind in ("who", "which"):
@@ -246,6 +250,12 @@ def short_answer(  # noqa: PLR0911, PLR0912 - one branch per answer type reads b
             if len(tokens) == 1 and not sentence[: m.start()].strip(_OPENING):
                 continue  # a capitalised sentence opening ('"Our results ...'), not a name
             spans.append((m.start(), m.end(), text))
+        focus = _WHICH.search(question) if kind == "which" else None
+        if focus:
+            # "Which union ...?": a name that says it is one ("the Dockworkers' Union") first.
+            wanted = stem(focus.group(1).lower())
+            named = [sp for sp in spans if wanted in {stem(w.lower()) for w in words(sp[2])}]
+            spans = named or spans
         return _nearest(spans, sentence, term_set)
     if kind == "where":
         spans = [
