@@ -78,6 +78,12 @@ def test_question_kind(question: str, kind: str) -> None:
             "Kestrel Rovers won the Lantern Cup, beating Alder United 3-1 in the final.",
             "Yes",
         ),
+        # Only the subject keeps its side: another name may come first in the sentence.
+        (
+            "Was the Harbour Board suspended after Mayor Okafor resigned?",
+            "After Mayor Okafor resigned, the Harbour Board was suspended until new elections.",
+            "Yes",
+        ),
         # Another year is another question.
         (
             "Did the Harbour Board approve the dredging plan in 2021?",
@@ -222,3 +228,16 @@ def test_latest_end_to_end_puts_the_newest_article_first(cup: Responder) -> None
     )
     assert not answer.abstained
     assert answer.text.startswith("2024-05-12: ")
+
+
+@pytest.mark.parametrize(
+    ("question", "terms"),
+    [
+        ("How long did the dock strike last?", ("dock", "strik")),
+        ("How long did the last strike last?", ("last", "strik")),
+        ("How long will the inquiry take?", ("inquiry",)),
+    ],
+)
+def test_the_words_of_a_how_long_frame_are_not_terms(question: str, terms: tuple[str, ...]) -> None:
+    # "last" in "How long did it last?" would otherwise meet "the last of the ships".
+    assert profile(question).terms == terms

@@ -232,7 +232,7 @@ def choose_latest(
         context = f"{passage.title}\n{article_text(passage)}"
         if missing_names(prof, context) or lexical_coverage(prof, context) < settings.min_coverage:
             continue
-        per_article[passage.article_id] = _lede(candidate, passage)
+        per_article[passage.article_id] = _lede(candidate, passages)
     if not per_article:
         return evidence
     newest = sorted(
@@ -242,15 +242,22 @@ def choose_latest(
     return Evidence(tuple(newest[: settings.max_sentences]), True, LATEST, evidence.decision)
 
 
-def _lede(candidate: ScoredSentence, passage: Passage) -> ScoredSentence:
-    """The article's first sentence in place of `candidate`, when its passage opens the
-    article: news says what happened first, and "the latest on X" asks what happened."""
-    if passage.position != 0:
+def _lede(candidate: ScoredSentence, passages: Sequence[Passage]) -> ScoredSentence:
+    """The first sentence of the candidate's article in its place, when the article's opening
+    passage is among `passages`: news says what happened first, and "the latest on X" asks
+    what happened."""
+    article = passages[candidate.passage_index].article_id
+    index = next(
+        (i for i, p in enumerate(passages) if p.article_id == article and p.position == 0), None
+    )
+    if index is None:
         return candidate
-    opening = next((s for s in split_sentences(passage.text) if len(s.split()) >= LEDE_WORDS), None)
-    if opening is None or opening == candidate.text:
+    opening = next(
+        (s for s in split_sentences(passages[index].text) if len(s.split()) >= LEDE_WORDS), None
+    )
+    if opening is None:
         return candidate
-    return replace(candidate, text=opening)
+    return replace(candidate, text=opening, passage_index=index)
 
 
 def _overlap(a: str, b: str) -> float:

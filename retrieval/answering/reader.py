@@ -103,10 +103,11 @@ class ExtractiveReader:
         elif len(plan.parts) > 1:
             breadth = min(breadth + COMPOUND_EXTRA, plan.k)
         considered = list(passages[:breadth])
+        rest = list(passages[breadth : plan.k])  # shown, not read
         unanswered: list[str] = []
         if plan.timeline:
             prof = profile(plan.query, self.articles.idf)
-            scored = self._scored(prof, plan.query, considered)
+            scored = self._scored(prof, plan.query, considered, spread=True)
             reading = _Reading(choose_timeline(scored, considered, self.settings), None)
         elif len(plan.parts) > 1:
             readings = [self._read(part, considered, plan.news_aware) for part in plan.parts]
@@ -122,6 +123,8 @@ class ExtractiveReader:
                 ]
         else:
             latest = plan.frame is not None and plan.frame.kind == "latest"
+            if latest:
+                considered = self._with_openings(considered)
             reading = self._read(plan.query, considered, plan.news_aware, latest=latest)
         notes: list[str] = []
         if plan.frame is not None:
@@ -140,7 +143,7 @@ class ExtractiveReader:
         answer = compose(
             plan.question,
             reading.evidence,
-            passages[: plan.k],
+            [*considered, *rest],
             short=reading.short,
             notes=notes,
             timeline=plan.timeline or reading.evidence.reason == LATEST,
@@ -158,11 +161,37 @@ class ExtractiveReader:
         return replace(answer, notes=(*answer.notes, *flags)) if flags else answer
 
     def _scored(
-        self, prof: QuestionProfile, query: str, considered: Sequence[Passage]
+        self,
+        prof: QuestionProfile,
+        query: str,
+        considered: Sequence[Passage],
+        spread: bool = False,
     ) -> list[ScoredSentence]:
         return score_sentences(
-            prof, query, considered, self.read, max_candidates=self.settings.sentences_read
+            prof,
+            query,
+            considered,
+            self.read,
+            max_candidates=self.settings.sentences_read,
+            spread=spread,
         )
+
+    def _with_openings(self, considered: Sequence[Passage]) -> list[Passage]:
+        """`considered` and, after it, the opening chunk of each article it has none of.
+
+        "The latest on X" asks what happened, and news says that first: an article found by
+        a later paragraph is answered by its lede."""
+        opened = {p.article_id for p in considered if p.position == 0}
+        extra: list[Passage] = []
+        for passage in considered:
+            if passage.article_id in opened:
+                continue
+            opened.add(passage.article_id)
+            chunks = self.articles.article_chunks(passage.article_id)
+            if chunks:
+                chunk_id, text = chunks[0]
+                extra.append(replace(passage, chunk_id=chunk_id, text=text, position=0))
+        return [*considered, *extra]
 
     def _article_text(self, passage: Passage) -> str:
         return "\n".join(text for _cid, text in self.articles.article_chunks(passage.article_id))
@@ -175,7 +204,7 @@ class ExtractiveReader:
         A yes/no question is answered "Yes" or "No" only when its lead settles it; "the latest
         on X" is the newest articles that answer, newest first, each with its date."""
         prof = profile(query, self.articles.idf)
-        scored = self._scored(prof, query, considered)
+        scored = self._scored(prof, query, considered, spread=latest)
         shorts: dict[str, str | None] = {}
 
         def fits_kind(c: ScoredSentence) -> float:

@@ -171,8 +171,12 @@ def score_sentences(
     passages: Sequence[Passage],
     embed: Embed,
     max_candidates: int = 8,
+    spread: bool = False,
 ) -> list[ScoredSentence]:
     """The strongest sentences of the passages, best answer first.
+
+    With `spread` (a timeline, "the latest on X": answers from several articles), the
+    strongest sentence of each article is read before the second of any.
 
     `embed` reads the question and the candidates in one batch, so their vectors come from
     the same model whatever reader the settings choose.
@@ -194,6 +198,8 @@ def score_sentences(
         # Embedding is the costly part on a CPU: only the lexically strongest sentences (with
         # a head start for the best-ranked passages) are read for meaning.
         candidates.sort(key=lambda c: (-(c[2] + RANK_HEAD_START / (1 + c[1])), c[1]))
+        if spread:
+            candidates = _one_per_article_first(candidates, passages)
         candidates = _with_room_for_answers(prof, candidates, max_candidates)
     if not candidates:
         return []
@@ -208,6 +214,20 @@ def score_sentences(
         scored.append(ScoredSentence(sentence, index, semantic, lexical, score, own))
     scored.sort(key=lambda s: -s.score)
     return scored
+
+
+def _one_per_article_first(
+    ranked: list[tuple[str, int, float]], passages: Sequence[Passage]
+) -> list[tuple[str, int, float]]:
+    """`ranked` with the best candidate of each article moved ahead of the others, in order."""
+    firsts: list[tuple[str, int, float]] = []
+    rest: list[tuple[str, int, float]] = []
+    articles: set[str] = set()
+    for candidate in ranked:
+        article = passages[candidate[1]].article_id
+        (rest if article in articles else firsts).append(candidate)
+        articles.add(article)
+    return firsts + rest
 
 
 def _with_room_for_answers(

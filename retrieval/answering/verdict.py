@@ -81,13 +81,13 @@ def _before_verb(prof: QuestionProfile, question: str, sentence: str) -> str:
 
 
 def _same_roles(prof: QuestionProfile, question: str, sentence: str) -> bool:
-    """Do the question's names stand on the same side of its verb in the sentence?
+    """Does the question's subject stand before its verb in the sentence too?
 
     "Did Alder Falls win the cup?" is not answered by "the Mariners won the cup, beating Alder
-    Falls": the name the question puts before "win" comes after it there. The verb is the
-    question's first key term that is not a name; a sentence without it, or that says it in
-    another order (the passive), settles nothing about the roles, so it is not refused here
-    unless a name is on the wrong side.
+    Falls": the name the question puts before "win" comes only after it there. Only the
+    subject is held to its side: the other names of a sentence move freely ("In the wake of
+    Pohiva's death, the Assembly was suspended"). The verb is the question's first key term
+    that is not a name; a sentence without it settles nothing about the roles.
     """
     found = _verb(prof, question)
     if found is None:
@@ -105,7 +105,5 @@ def _same_roles(prof: QuestionProfile, question: str, sentence: str) -> bool:
         before = index < verb_at
         positions = [i for i, t in enumerate(told) if t == term]
         if before and all(i > at for i in positions):
-            return False
-        if not before and all(i < at for i in positions):
             return False
     return True

@@ -129,6 +129,11 @@ _KINDS: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     ("which", re.compile(r"\bwhich\s+[a-z]")),  # "which team": a name the question does not hold
 )
 _WH_WORD = re.compile(r"\b(what|which|who|whom|where|when|why|how)\b")
+# The words that frame a "how long" question ask nothing of the article: "How long did the
+# strike last?" is about the strike, and "last" would meet "the last of the ships".
+_HOW_LONG_FRAME = re.compile(
+    r"\bhow long\b|\s(?:last|lasted|take|took|run|ran|go on|went on)(?=\W*$)", re.I
+)
 
 
 def question_kind(question: str) -> QuestionType:
@@ -149,7 +154,9 @@ def profile(
 ) -> QuestionProfile:
     """Key terms and names of a question; `idf` (word -> rarity) weights the terms."""
     surface: dict[str, str] = {}
-    for word in content_words(question):
+    kind = question_kind(question)
+    asked = _HOW_LONG_FRAME.sub(" ", question) if kind == "how_long" else question
+    for word in content_words(asked):
         if word not in _META and len(word) > 1:
             surface.setdefault(stem(word), word)
     names = []
@@ -178,7 +185,7 @@ def profile(
         rarity = idf(list(surface.values()))
         weights = {term: rarity.get(word, 1.0) for term, word in surface.items()}
     return QuestionProfile(
-        kind=question_kind(question),
+        kind=kind,
         terms=tuple(surface),
         names=tuple(dict.fromkeys(names)),
         surface=surface,
