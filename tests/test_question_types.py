@@ -241,3 +241,14 @@ def test_latest_end_to_end_puts_the_newest_article_first(cup: Responder) -> None
 def test_the_words_of_a_how_long_frame_are_not_terms(question: str, terms: tuple[str, ...]) -> None:
     # "last" in "How long did it last?" would otherwise meet "the last of the ships".
     assert profile(question).terms == terms
+
+
+def test_a_windowed_refusal_says_why_the_passages_found_do_not_answer(cup: Responder) -> None:
+    # The window holds the final's report; it does not say Alder United won, and the reply
+    # says that rather than only "nothing in May 2024".
+    answer = cup.ask(
+        "Did Alder United win the Lantern Cup in May 2024?", AskOptions(as_of=date(2024, 6, 1))
+    )
+    assert answer.abstained
+    assert "“in May 2024”" in answer.text
+    assert answer.text.endswith(": the closest passages neither confirm nor deny it.")

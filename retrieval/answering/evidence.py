@@ -27,6 +27,7 @@ from retrieval.text.sentences import content_words, split_sentences
 
 _FAR_FUTURE = date(9999, 12, 31)
 _LONG_AGO = date(1, 1, 1)  # undated articles come last in "the latest"
+NOTHING_MATCHED = "nothing in the archive matched the question"
 LATEST = "latest"  # the reason of an Evidence that lists the newest articles first
 # An article's best sentence must score this share of the lead's: a "latest" question names a
 # topic, not a fact, so the articles about it score alike but not as one.
@@ -71,7 +72,7 @@ def choose(
     its article's coverage of the question and the names it mentions.
     """
     if not scored:
-        return Evidence((), False, "nothing in the archive matched the question")
+        return Evidence((), False, NOTHING_MATCHED)
     if prof.outcome:
         # "Who won?" is answered by a sentence that reports a result, and not by "whoever wins
         # on Sunday will ...": a preview written before the result is evidence of the contest,

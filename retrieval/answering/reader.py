@@ -19,6 +19,7 @@ from retrieval.answering.compose import compose
 from retrieval.answering.confidence import Calibration
 from retrieval.answering.evidence import (
     LATEST,
+    NOTHING_MATCHED,
     Evidence,
     choose,
     choose_latest,
@@ -136,9 +137,14 @@ class ExtractiveReader:
         notes += [f"the archive does not answer “{part}”" for part in unanswered]
         abstention = None
         if plan.windowed and plan.frame is not None:
+            # Why the passages found in the window do not answer, when some were found: "the
+            # closest passages neither confirm nor deny it" is not "nothing in May".
+            why = (
+                "" if reading.evidence.reason == NOTHING_MATCHED else f": {reading.evidence.reason}"
+            )
             abstention = (
                 f"Nothing in the archive answers that for “{plan.frame.expression}” "
-                f"(searched articles published {describe_window(plan.start, plan.end)})."
+                f"(searched articles published {describe_window(plan.start, plan.end)}){why}."
             )
         answer = compose(
             plan.question,
