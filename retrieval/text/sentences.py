@@ -108,7 +108,7 @@ def content_words(text: str) -> list[str]:
 # Irregular past forms of common verbs, so "won" meets "win" and "chosen" meets "choose".
 # Forms that are also everyday nouns or other verbs ("left", "found", "saw", "wound", "rose",
 # "fell", "lay") are left out: merging them would join unrelated words.
-_IRREGULAR = {
+IRREGULAR_FORMS = {
     form: base
     for base, forms in {
         "win": "won",
@@ -203,8 +203,8 @@ _IRREGULAR = {
 @functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix stripper so 'strikes', 'striking' and 'strike' meet (and 'won', 'win')."""
-    if word in _IRREGULAR:
-        return stem(_IRREGULAR[word])
+    if word in IRREGULAR_FORMS:
+        return stem(IRREGULAR_FORMS[word])
     # The possessive first: tried after "s" it never matched, and "turkey's" became "turkey'".
     if word.endswith(("'s", "’s")) and len(word) > 3:
         word = word[:-2]
