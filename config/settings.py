@@ -69,6 +69,12 @@ class RetrievalSettings(BaseModel):
     dense_k: int = Field(default=40, ge=1)
     keyword_k: int = Field(default=40, ge=1)
     rrf_k: int = Field(default=60, ge=1)
+    exact_window_rows: int = Field(
+        default=300_000,
+        ge=0,
+        description="a date window holding at most this many chunks is scored exactly from the "
+        "local vector file; a wider one searches the HNSW index and keeps the in-window hits",
+    )
     news_aware: bool = Field(
         default=True,
         description="date windows, timelines and typed short answers (off: the plain extractive answerer without them, for ablations)",

@@ -267,13 +267,17 @@ class Ingestor:
     ) -> None:
         chunks = [c for p in prepared for c in p.chunks]
         self.archive.store.upsert(chunks, vectors)
+        rows = iter(self.archive.catalog.vectors.append(vectors))
         for item in prepared:
             article = item.article
             story_id = self.syndication.add(article.id, article.body)
             if story_id != article.id:
                 summary.syndicated += 1
             self.archive.catalog.commit_article(
-                _record(article, story_id, len(item.chunks)), item.chunks, article.body
+                _record(article, story_id, len(item.chunks)),
+                item.chunks,
+                article.body,
+                vector_rows=[next(rows) for _ in item.chunks],
             )
             if item.is_update:
                 summary.updated += 1

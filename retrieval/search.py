@@ -8,14 +8,15 @@ of one story collapse into the best-ranked one, which learns the other outlets' 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from config.settings import RetrievalSettings
 from retrieval.archive import Archive
 from retrieval.archive.catalog import ArticleRecord
-from retrieval.archive.store import date_where
+from retrieval.archive.store import DenseHit, date_where
+from retrieval.archive.vectors import window_bounds
 from retrieval.results import Passage
 
 
@@ -77,17 +78,18 @@ def search(
         options.end,
     )
     vector = archive.embed_query(query)
-    where = date_where(options.start, options.end)
-    dense = archive.store.query(vector, max(settings.dense_k, options.k), where)
+    dense = dense_search(archive, vector, max(settings.dense_k, options.k), options, settings)
     keyword = pending.result()
     articles = archive.catalog.get({h.article_id for h in dense} | {h.article_id for h in keyword})
     texts: dict[str, tuple[str, str, int]] = {}
     dense_ids: list[str] = []
     for hit in dense:
         record = articles.get(hit.article_id)
-        if record is None or hit.metadata.get("content_hash") != record.content_hash:
+        if record is None or (
+            hit.content_hash is not None and hit.content_hash != record.content_hash
+        ):
             continue  # an interrupted or superseded write: not part of the archive
-        texts[hit.chunk_id] = (hit.article_id, hit.text, int(hit.metadata.get("position", 0)))
+        texts[hit.chunk_id] = (hit.article_id, hit.text, hit.position)
         dense_ids.append(hit.chunk_id)
     keyword_ids: list[str] = []
     for khit in keyword:
@@ -101,6 +103,67 @@ def search(
     ranked = sorted(scores, key=lambda cid: (-scores[cid], cid))
     passages = _collapse_stories(archive, ranked, texts, articles, scores, options.k)
     return SearchResult(passages=tuple(passages))
+
+
+@dataclass(frozen=True)
+class _Dense:
+    chunk_id: str
+    article_id: str
+    text: str
+    position: int
+    content_hash: str | None  # None: read from the catalog's committed chunks, nothing to check
+    similarity: float
+
+
+def dense_search(
+    archive: Archive,
+    vector: Sequence[float],
+    k: int,
+    options: SearchOptions,
+    settings: RetrievalSettings,
+) -> list[_Dense]:
+    """The k nearest chunks inside the window, by the cheapest exact-enough route.
+
+    No window: Chroma's HNSW index. A window: the local vector file scored exactly when it
+    holds at most `exact_window_rows` in-window chunks; a wider one asks HNSW unfiltered for
+    more than k and keeps the in-window hits (a wide window keeps most of them), scoring
+    exactly only when too few survive. Chroma's own `where` filter is the fallback for an
+    archive whose chunks predate the vector file.
+    """
+    if options.start is None and options.end is None:
+        return [_from_store(h) for h in archive.store.query(vector, k)]
+    vectors = archive.catalog.vectors
+    if not vectors.complete():
+        where = date_where(options.start, options.end)
+        return [_from_store(h) for h in archive.store.query(vector, k, where)]
+    low, high = window_bounds(options.start, options.end)
+    held, total = vectors.in_window(low, high)
+    if held > settings.exact_window_rows:
+        share = held / max(total, 1)
+        fetched = archive.store.query(vector, min(int(k / share * 2) + 1, 10 * k))
+        kept = [
+            _from_store(h)
+            for h in fetched
+            if low <= int(h.metadata.get("published_int", 0)) <= high
+            or not h.metadata.get("published_int")
+        ]
+        if len(kept) >= k:
+            return kept[:k]
+    return [
+        _Dense(h.chunk_id, h.article_id, h.text, h.position, None, h.similarity)
+        for h in vectors.search(vector, k, low, high)
+    ]
+
+
+def _from_store(hit: DenseHit) -> _Dense:
+    return _Dense(
+        hit.chunk_id,
+        hit.article_id,
+        hit.text,
+        int(hit.metadata.get("position", 0)),
+        str(hit.metadata.get("content_hash", "")),
+        hit.similarity,
+    )
 
 
 def _position(chunk_id: str) -> int:

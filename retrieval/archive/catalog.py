@@ -23,6 +23,7 @@ from pathlib import Path
 from retrieval.archive.keywords import KEYWORD_SCHEMA, KeywordHit, KeywordIndex
 from retrieval.archive.store import ChunkRecord, date_to_int, int_to_date
 from retrieval.archive.stories import STORY_SCHEMA, StoryTables
+from retrieval.archive.vectors import VectorFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -73,6 +74,13 @@ CREATE TABLE IF NOT EXISTS aliases (
 CREATE INDEX IF NOT EXISTS aliases_article ON aliases(article_id);
 """
 
+
+# Every change to the chunks table bumps this, so readers in other processes and threads
+# reload their arrays of the vector file (`vectors.py`).
+_BUMP_GENERATION = (
+    "INSERT INTO meta(key, value) VALUES ('chunks_generation', '1') ON CONFLICT(key) "
+    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
 
 _RECORD_COLUMNS = (
     "article_id, content_hash, body_hash, title, source, url, published_int, date_source, "
@@ -125,8 +133,11 @@ class Catalog:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
         if "body" not in columns:  # catalogs written before bodies were kept
             conn.execute("ALTER TABLE articles ADD COLUMN body TEXT NOT NULL DEFAULT ''")
+        if "vector_row" not in {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}:
+            conn.execute("ALTER TABLE chunks ADD COLUMN vector_row INTEGER")  # before vectors.f32
         self.keywords = KeywordIndex(lambda: self._conn)
         self.stories = StoryTables(lambda: self._conn)
+        self.vectors = VectorFile(path.parent / "vectors.f32", lambda: self._conn)
 
     @property
     def _conn(self) -> sqlite3.Connection:
@@ -195,13 +206,21 @@ class Catalog:
         return None
 
     def commit_article(
-        self, record: ArticleRecord, chunks: Sequence[ChunkRecord], body: str = ""
+        self,
+        record: ArticleRecord,
+        chunks: Sequence[ChunkRecord],
+        body: str = "",
+        vector_rows: Sequence[int] | None = None,
     ) -> None:
         """Make an article (and its freshly stored vectors) visible, replacing an old version.
 
         The old version's vectors are listed for clean-up in the same transaction, so a crash
-        between this and the clean-up is finished by the next run.
+        between this and the clean-up is finished by the next run. `vector_rows`: each chunk's
+        row in the local vector file (`vectors.py`), None when it has none.
         """
+        rows: Sequence[int | None] = (
+            vector_rows if vector_rows is not None else [None] * len(chunks)
+        )
         with self._conn:
             old = self._conn.execute(
                 "SELECT content_hash FROM articles WHERE article_id = ?", (record.article_id,)
@@ -234,13 +253,14 @@ class Catalog:
                 ),
             )
             self._conn.executemany(
-                "INSERT INTO chunks(chunk_id, article_id, position, published_int, text) "
-                "VALUES (?,?,?,?,?)",
+                "INSERT INTO chunks(chunk_id, article_id, position, published_int, text, "
+                "vector_row) VALUES (?,?,?,?,?,?)",
                 [
-                    (c.chunk_id, c.article_id, c.position, date_to_int(c.published), c.text)
-                    for c in chunks
+                    (c.chunk_id, c.article_id, c.position, date_to_int(c.published), c.text, row)
+                    for c, row in zip(chunks, rows, strict=True)
                 ],
             )
+            self._conn.execute(_BUMP_GENERATION)
 
     def add_alias(
         self, url: str, article_id: str, source: str | None, published: date | None
@@ -268,6 +288,7 @@ class Catalog:
                 return False
             self._conn.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
             self._conn.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
+            self._conn.execute(_BUMP_GENERATION)
             self._conn.execute(
                 "INSERT OR REPLACE INTO cleanup(article_id, keep_hash) VALUES (?, '')",
                 (article_id,),
