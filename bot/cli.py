@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -154,12 +156,32 @@ def ask(
 
     if not question.strip():
         raise click.BadParameter("the question is empty", param_hint="QUESTION")
+    entered = time.perf_counter()
     responder = Responder.from_settings(_open(obj), obj.settings)
+    opened = time.perf_counter()
     answer = responder.ask(question, AskOptions(as_of=as_of, top_k=top_k))
     if as_json:
         click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
     else:
         click.echo(answer_text(answer))
+    if obj.debug:  # where the first answer's time went (models load inside retrieve/answer)
+        parts = [f"process start -> command {_since_process_start(entered):.0f}"]
+        parts.append(f"open archive {(opened - entered) * 1000:.0f}")
+        parts += [f"{name} {ms:.0f}" for name, ms in answer.timings_ms.items()]
+        parts.append(f"wall {_since_process_start(time.perf_counter()):.0f}")
+        click.echo("timings (ms): " + ", ".join(parts), err=True)
+
+
+def _since_process_start(moment: float) -> float:
+    """Milliseconds from this process's start (interpreter start-up included) to `moment`,
+    from /proc; NaN where there is no /proc."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+    started_ago = uptime - ticks / os.sysconf("SC_CLK_TCK")
+    return (started_ago - (time.perf_counter() - moment)) * 1000
 
 
 @cli.command()

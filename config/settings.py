@@ -29,7 +29,17 @@ class EmbeddingSettings(BaseModel):
         "different vectors, so an archive keeps the backend it was ingested with); onnx",
     )
     batch_size: int = Field(default=128, ge=1)
-    device: str = "cpu"
+    device: str = Field(
+        default="auto",
+        description="where the model runs when it embeds articles: auto (a GPU when torch sees "
+        "one, else the CPU), cpu, cuda, cuda:1, mps",
+    )
+    question_encoder: Literal["numpy", "torch"] = Field(
+        default="numpy",
+        description="what embeds questions and answer sentences: numpy reads the same model "
+        "folder without torch (the same vectors; a first answer seconds sooner), torch loads "
+        "sentence-transformers; models numpy cannot read use torch",
+    )
 
 
 class ChromaSettings(BaseModel):

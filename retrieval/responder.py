@@ -15,21 +15,21 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-
-from llama_index.core.llms import LLM
+from typing import TYPE_CHECKING
 
 from config.settings import AnswerSettings, LLMSettings, RetrievalSettings, Settings
 from retrieval.answering.reader import ExtractiveReader
 from retrieval.archive import Archive
 from retrieval.citations import SupportChecker
 from retrieval.generation.errors import LLMError
-from retrieval.generation.generate import generate_answer
-from retrieval.generation.llm import make_llm
 from retrieval.question.followup import Conversation
 from retrieval.question.plan import QuestionPlan, plan_question
 from retrieval.results import Answer, Passage
 from retrieval.search import SearchOptions, search
 from retrieval.text.calendar import format_day
+
+if TYPE_CHECKING:  # llama-index takes seconds to import; only LLM mode needs it
+    from llama_index.core.llms import LLM
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,8 @@ class Responder:
         """The configured LLM, made once on first use (loading a local model takes seconds)."""
         with self._llm_lock:
             if self._llm is None:
+                from retrieval.generation.llm import make_llm  # deferred: llama-index
+
                 self._llm = make_llm(self.generation)
             return self._llm
 
@@ -101,6 +103,8 @@ class Responder:
         except LLMError as error:
             note = f"the language model is not available ({error}); this is the extractive answer"
             return replace(extractive, notes=(*extractive.notes, note))
+        from retrieval.generation.generate import generate_answer  # deferred: llama-index
+
         return generate_answer(
             llm,
             question,

