@@ -2,8 +2,9 @@
 
 During an ingest: `newsbot ingest` stops with one clear line naming the server and
 NEWSBOT_CHROMA__URL, exit code 1 and no traceback; what it committed before stays whole, and a
-re-run once the server is back completes the archive. During a question: `Responder.ask`
-raises StoreError. In the Telegram bot: the user gets a brief apology, the bot keeps running,
+re-run once the server is back completes the archive. During a question that needs the
+server's index: `Responder.ask` raises StoreError; one the local vector file can score is still
+answered. In the Telegram bot: the user gets a brief apology, the bot keeps running,
 and answers again once the server is back on the same port and data.
 """
 
@@ -25,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from bot.telegram import FAILED
-from config.settings import ChromaSettings, EmbeddingSettings, Settings
+from config.settings import ChromaSettings, EmbeddingSettings, RetrievalSettings, Settings
 from ingest.pipeline import Ingestor
 from retrieval.archive import Archive
 from retrieval.archive.embedding import HashingEmbedding
@@ -58,11 +59,17 @@ def _restart(server: ChromaServer) -> ChromaServer:
     return again
 
 
-def _settings(data_dir: Path, server: ChromaServer, collection: str) -> Settings:
+def _settings(
+    data_dir: Path, server: ChromaServer, collection: str, exact_window_rows: int = 0
+) -> Settings:
+    """Server-mode settings. `exact_window_rows=0` sends every question to the server's HNSW
+    index (the default scores small archives from the local vector file, which a dead server
+    does not reach)."""
     return make_settings(
         data_dir,
         embedding=EmbeddingSettings(model="deterministic:64"),
         chroma=ChromaSettings(url=server.url, collection=collection, retries=1),
+        retrieval=RetrievalSettings(exact_window_rows=exact_window_rows),
     )
 
 
@@ -197,11 +204,12 @@ class _HeldEmbedding(HashingEmbedding):
 
 def test_server_killed_during_a_question(server: ChromaServer, tmp_path: Path) -> None:
     embedder = _HeldEmbedding()
-    archive = Archive.open(_settings(tmp_path / "data", server, "question"), embedder=embedder)
+    settings = _settings(tmp_path / "data", server, "question")
+    archive = Archive.open(settings, embedder=embedder)
     try:
         embedder._release.set()
         Ingestor(archive).ingest(ARTICLES)
-        responder = Responder(archive)
+        responder = Responder.from_settings(archive, settings)
         assert "4,000" in responder.ask(STRIKE_Q).text
         embedder._release.clear()
         embedder._asked.clear()
@@ -235,16 +243,16 @@ def test_server_killed_during_a_question(server: ChromaServer, tmp_path: Path) -
 def test_bot_survives_the_server_going_away(
     server: ChromaServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    archive = Archive.open(
-        _settings(tmp_path / "data", server, "telegram"), embedder=HashingEmbedding(dimensions=64)
-    )
+    settings = _settings(tmp_path / "data", server, "telegram")
+    archive = Archive.open(settings, embedder=HashingEmbedding(dimensions=64))
     restarted: list[ChromaServer] = []
     try:
         assert Ingestor(archive).ingest(ARTICLES).added == 2
         with FakeTelegram(bot_username=BOT) as fake:
 
             async def scenario() -> None:
-                async with polling(bot_app(archive, fake)):
+                responder = Responder.from_settings(archive, settings)
+                async with polling(bot_app(archive, fake, responder)):
                     fake.inject_message(7, 7, STRIKE_Q)
                     await fake.wait_for_async(is_call("sendMessage", chat_id=7), timeout=30)
                     server.kill()
@@ -272,3 +280,18 @@ def test_bot_survives_the_server_going_away(
     assert len(errors) == 1
     assert "NEWSBOT_CHROMA__URL" in caplog.text  # the log says what to fix; the chat does not
     assert "Chroma" not in during
+
+
+def test_a_question_the_vector_file_scores_needs_no_server(
+    server: ChromaServer, tmp_path: Path
+) -> None:
+    settings = _settings(tmp_path / "data", server, "local", exact_window_rows=300_000)
+    archive = Archive.open(settings, embedder=HashingEmbedding(dimensions=64))
+    try:
+        assert Ingestor(archive).ingest(ARTICLES).added == 2
+        server.kill()
+        answer = Responder.from_settings(archive, settings).ask(STRIKE_Q)
+    finally:
+        archive.close()
+    assert "4,000" in answer.text
+    assert answer.citations
