@@ -170,12 +170,12 @@ class Responder:
 
     def _outside_window(self, plan: QuestionPlan) -> list[str]:
         """When a window held no answer: what the archive covers, or its closest match outside."""
-        stats = self.archive.catalog.stats()
-        if stats.first and stats.last:
-            covers = f"the archive covers {format_day(stats.first)} to {format_day(stats.last)}"
-            if plan.start and plan.start > stats.last:
+        first, last = self.archive.catalog.date_range()
+        if first and last:
+            covers = f"the archive covers {format_day(first)} to {format_day(last)}"
+            if plan.start and plan.start > last:
                 return [covers]
-            if plan.end and plan.end < stats.first:
+            if plan.end and plan.end < first:
                 return [covers]
         wider = search(self.archive, plan.query, SearchOptions(k=1), self.retrieval).passages
         if not wider:

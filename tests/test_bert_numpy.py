@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from llama_index.core.base.embeddings.base import BaseEmbedding
 
 from config.settings import EmbeddingSettings
@@ -21,6 +23,7 @@ from retrieval.archive import Archive
 from retrieval.archive.bert_numpy import NumpyEncoderError, load
 from retrieval.archive.embedding import make_reader
 from retrieval.archive.models import resolve_model
+from retrieval.text.vectors import length_groups
 from tests.support.settings import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +57,22 @@ def test_the_int8_reader_scores_like_torchs(packaged_embedder: BaseEmbedding) ->
     ours_cos, theirs_cos = (m[1:] @ m[0] for m in (ours, theirs))
     assert np.abs(ours_cos - theirs_cos).max() < 0.04
     assert np.abs(ours - theirs).max() < np.abs(fp32 - theirs).max()  # it is int8, not fp32
+
+
+def test_a_text_reads_the_same_alone_and_among_longer_ones() -> None:
+    encoder = load(FOLDER)
+    together = encoder.encode(TEXTS)
+    alone = np.vstack([encoder.encode([text]) for text in TEXTS])
+    assert np.abs(together - alone).max() < 1e-5
+
+
+@given(st.lists(st.integers(min_value=1, max_value=256), max_size=40))
+def test_length_groups_cover_every_text_once_and_pad_little(lengths: list[int]) -> None:
+    groups = length_groups(lengths)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
+    for group in groups:
+        shortest, longest = min(lengths[i] for i in group), max(lengths[i] for i in group)
+        assert longest <= shortest * 1.25 + 8
 
 
 def test_a_folder_it_cannot_read_is_refused_by_name(tmp_path: Path) -> None:

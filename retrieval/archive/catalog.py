@@ -347,6 +347,15 @@ class Catalog:
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def date_range(self) -> tuple[date | None, date | None]:
+        """The first and last publication day of the archive (two index lookups: a refusal
+        says what the archive covers, and `stats` counts every row)."""
+        low = self._conn.execute(
+            "SELECT min(published_int) FROM articles WHERE published_int > 0"
+        ).fetchone()[0]
+        high = self._conn.execute("SELECT max(published_int) FROM articles").fetchone()[0]
+        return int_to_date(low), int_to_date(high or None)
+
     def stats(self) -> CatalogStats:
         """Counts, outlets and the date range of the archive."""
         articles = int(self._conn.execute("SELECT count(*) FROM articles").fetchone()[0])

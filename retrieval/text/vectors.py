@@ -1,4 +1,5 @@
-"""Vectors of texts: the one embedding-function type and the one cosine the project uses."""
+"""Vectors of texts: the one embedding-function type, the one cosine the project uses, and how
+texts are grouped into padded batches."""
 
 from __future__ import annotations
 
@@ -16,3 +17,17 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     na = math.sqrt(sum(x * x for x in a)) or 1.0
     nb = math.sqrt(sum(y * y for y in b)) or 1.0
     return dot / (na * nb)
+
+
+def length_groups(lengths: Sequence[int], slack: float = 1.25) -> list[list[int]]:
+    """Indexes of `lengths` in groups run as one padded batch: sorted by length, a group
+    closes when the next length is over `slack` times its shortest (plus 8 tokens, so short
+    texts are not run one by one)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and lengths[i] <= lengths[groups[-1][0]] * slack + 8:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
