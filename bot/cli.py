@@ -92,7 +92,7 @@ def _open(obj: CliContext) -> Archive:
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True)
+@click.argument("inputs", nargs=-1)
 @click.option("--source", help="Outlet name for articles that do not state one.")
 @click.option(
     "--published", callback=_date, help="Publication date (YYYY-MM-DD) for undated articles."
@@ -100,6 +100,12 @@ def _open(obj: CliContext) -> Archive:
 @click.option("--map", "mapping", help="Column names for odd exports: body=text,published=date")
 @click.option(
     "--wait", type=float, default=0.0, help="Seconds to wait for another ingest to finish."
+)
+@click.option(
+    "--first-pass-only",
+    is_flag=True,
+    help="Stop once every article is searchable by its headline, lede and keywords; "
+    "the next ingest embeds the remaining chunks.",
 )
 @click.pass_obj
 def ingest(
@@ -109,8 +115,15 @@ def ingest(
     published: date | None,
     mapping: str | None,
     wait: float,
+    first_pass_only: bool,
 ) -> None:
-    """Ingest files, folders, feeds, web archives, URL lists or URLs."""
+    """Ingest files, folders, feeds, web archives, URL lists or URLs.
+
+    In two passes: every article is stored, keyword-indexed and embedded by its headline and
+    lede first (searchable from then on), then every chunk is embedded from its full text.
+    A killed run loses nothing stored; the next one (with no INPUTS: only that) carries on
+    with what is left.
+    """
     from tqdm import tqdm  # deferred: only this command draws a progress bar
 
     # Deferred: ingest loads Chroma, the embedding model and the page extractors.
@@ -119,10 +132,32 @@ def ingest(
 
     column_map = parse_mapping(mapping) if mapping else None
     archive = _open(obj)
+    if not inputs and not archive.catalog.awaiting_count():
+        raise click.UsageError("give the files, folders, feeds or URLs to ingest")
+    chunks_bar: Any = None
+
+    def chunk_progress(done: int, total: int) -> None:
+        nonlocal chunks_bar
+        if chunks_bar is None:
+            bar.close()
+            chunks_bar = tqdm(
+                desc="embed chunks (pass 2)",
+                unit=" chunks",
+                total=total,
+                file=sys.stderr,
+                mininterval=0.5,
+                disable=None,
+            )
+        chunks_bar.update(done - chunks_bar.n)
+
     with (
         ingest_lock(archive.data_dir, wait),
         tqdm(
-            desc="ingest", unit=" articles", file=sys.stderr, mininterval=0.5, disable=None
+            desc="ingest (pass 1)",
+            unit=" articles",
+            file=sys.stderr,
+            mininterval=0.5,
+            disable=None,
         ) as bar,
     ):
         items = gather(
@@ -133,7 +168,14 @@ def ingest(
             default_source=source,
             default_published=published,
         )
-        summary = Ingestor(archive, obj.settings.ingest).ingest(items, progress=bar.update)
+        summary = Ingestor(archive, obj.settings.ingest).ingest(
+            items,
+            progress=bar.update,
+            second_pass=not first_pass_only,
+            chunk_progress=chunk_progress,
+        )
+    if chunks_bar is not None:
+        chunks_bar.close()
     for error in summary.errors:
         click.echo(f"failed: {error}", err=True)
     for warning in summary.warnings:  # stored, but a date or an older copy was not used
@@ -215,6 +257,7 @@ def stats(obj: CliContext, as_json: bool) -> None:
                     "first": cat.first.isoformat() if cat.first else None,
                     "last": cat.last.isoformat() if cat.last else None,
                     "undated": cat.undated,
+                    "awaiting_second_pass": cat.awaiting,
                     "store": {"kind": figures.store_kind, "location": figures.store_location},
                     "embedding_model": figures.embedding_model,
                 }
@@ -224,6 +267,13 @@ def stats(obj: CliContext, as_json: bool) -> None:
     click.echo(f"store:     {figures.store_kind} Chroma at {figures.store_location}")
     click.echo(f"articles:  {cat.articles}")
     click.echo(f"chunks:    {cat.chunks} ({figures.vectors} vectors)")
+    if cat.awaiting:
+        click.echo(
+            f"ingest:    pass 1 done (every article searchable by headline, lede and keywords); "
+            f"pass 2: {cat.awaiting} chunks still to embed (run `newsbot ingest`)"
+        )
+    else:
+        click.echo("ingest:    complete (every chunk embedded)")
     span = f"{cat.first} to {cat.last}" if cat.first else "no dated articles"
     click.echo(f"dates:     {span}" + (f" ({cat.undated} undated)" if cat.undated else ""))
     outlets = ", ".join(f"{name} ({n})" for name, n in cat.outlets[:10])

@@ -70,6 +70,15 @@ class IngestSettings(BaseModel):
     fetch_max_mb: float = Field(default=10.0, gt=0)
     user_agent: str = "newsbot/0.1 (+https://github.com/newsbot; archive ingest)"
     syndication_threshold: float = Field(default=0.7, gt=0, le=1)
+    two_pass: bool = Field(
+        default=True,
+        description="embed each article's header and lede first (every article searchable, "
+        "every chunk keyword-indexed), then every chunk from its full text",
+    )
+    lede_words: int = Field(default=40, ge=8, description="words of the lede the first pass embeds")
+    second_pass_batch: int = Field(
+        default=1024, ge=1, description="chunks the second pass embeds together"
+    )
 
 
 class RetrievalSettings(BaseModel):

@@ -7,6 +7,9 @@ with `title · outlet · date`, so a question naming the outlet or the time find
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from ingest.articles import Article
 from retrieval.archive.store import ChunkRecord
 from retrieval.text.sentences import split_sentences
@@ -14,12 +17,39 @@ from retrieval.text.sentences import split_sentences
 
 def header(article: Article) -> str:
     """`Title · Outlet · 2019-05-20` (parts that are unknown are left out)."""
-    parts = [article.title]
-    if article.source:
-        parts.append(article.source)
-    if article.published:
-        parts.append(article.published.isoformat())
+    return header_of(article.title, article.source, article.published)
+
+
+def header_of(title: str, source: str | None, published: date | None) -> str:
+    """The header line from its parts."""
+    parts = [title, source or "", published.isoformat() if published else ""]
     return " · ".join(p for p in parts if p)
+
+
+def embed_text_of(chunk: ChunkRecord) -> str:
+    """The text a chunk's vector is made from: its header line, then its text (the same for a
+    chunk read back from the catalog as for one just cut from its article)."""
+    head = header_of(chunk.title, chunk.source, chunk.published)
+    return f"{head}\n{chunk.text}" if head else chunk.text
+
+
+def lede_text(chunk: ChunkRecord, words: int) -> str:
+    """What ingest's first pass embeds for an article: its header and the first sentences of
+    its opening chunk, up to `words` words (at least the first sentence, cut at `words`).
+
+    News puts the facts first, so the lede finds the article; the second pass embeds every
+    chunk from its full text."""
+    kept: list[str] = []
+    count = 0
+    for sentence in split_sentences(chunk.text):
+        length = len(sentence.split())
+        if kept and count + length > words:
+            break
+        kept.append(sentence)
+        count += length
+    lede = " ".join(" ".join(kept).split()[:words])
+    head = header_of(chunk.title, chunk.source, chunk.published)
+    return f"{head}\n{lede}" if head else lede
 
 
 def _sentence_groups(sentences: list[str], size: int, overlap: int) -> list[list[str]]:
@@ -72,24 +102,21 @@ def chunk_article(article: Article, size: int = 120, overlap: int = 30) -> list[
         piece for sentence in split_sentences(article.body) for piece in _split_long(sentence, size)
     ]
     groups = _sentence_groups(sentences, size, overlap) if sentences else []
-    head = header(article)
     article_id = article.id
     content_hash = article.content_hash
     records = []
     for position, group in enumerate(groups):
-        text = " ".join(group)
-        records.append(
-            ChunkRecord(
-                chunk_id=f"{article_id}:{content_hash[:8]}:{position}",
-                article_id=article_id,
-                position=position,
-                text=text,
-                embed_text=f"{head}\n{text}" if head else text,
-                title=article.title,
-                source=article.source,
-                published=article.published,
-                url=article.url,
-                content_hash=content_hash,
-            )
+        record = ChunkRecord(
+            chunk_id=f"{article_id}:{content_hash[:8]}:{position}",
+            article_id=article_id,
+            position=position,
+            text=" ".join(group),
+            embed_text="",
+            title=article.title,
+            source=article.source,
+            published=article.published,
+            url=article.url,
+            content_hash=content_hash,
         )
+        records.append(replace(record, embed_text=embed_text_of(record)))
     return records

@@ -1,6 +1,10 @@
 """load -> clean -> dedupe -> chunk -> embed -> store, with progress and a summary.
 
-# size: ~300 lines, the batch loop and its writer thread are one piece of crash-safe logic
+# size: ~350 lines, the batch loop and its writer thread are one piece of crash-safe logic
+
+In two passes by default (`ingest.two_pass`): this module's batches store every article and
+keyword-index every chunk but embed only each article's header and lede, so the archive is
+searchable soon; `second_pass.embed_awaiting` then embeds every chunk from its full text.
 
 Work is done in batches. Unchanged articles are recognised by their content hash before any
 model work. Embedding of one batch overlaps with storing the previous one (a single writer
@@ -23,8 +27,9 @@ from pathlib import Path
 
 from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
-from ingest.chunking import chunk_article
+from ingest.chunking import chunk_article, lede_text
 from ingest.errors import IngestError
+from ingest.second_pass import embed_awaiting
 from ingest.syndication import SyndicationIndex
 from ingest.warc import WarcSkip
 from retrieval.archive import Archive
@@ -53,6 +58,8 @@ class IngestSummary:
     skipped: int = 0
     chunks: int = 0
     seconds: float = 0.0
+    searchable_seconds: float = 0.0  # until the first pass was done (every article findable)
+    awaiting: int = 0  # chunks left for a later second pass (`second_pass=False`)
     errors: list[LoadError] = field(default_factory=list)
     added_ids: list[str] = field(default_factory=list)
     # Stored, but something was not used: a date that looked wrong, an older copy of an
@@ -73,7 +80,12 @@ class IngestSummary:
             text += f", skipped {self.skipped} non-article records"
         if self.syndicated:
             text += f"; {self.syndicated} grouped with a syndicated copy"
-        return text + f" ({self.chunks} chunks embedded in {self.seconds:.1f}s)"
+        text += f" ({self.chunks} chunks embedded in {self.seconds:.1f}s"
+        if (self.added or self.updated) and self.searchable_seconds < self.seconds:
+            text += f"; searchable after {self.searchable_seconds:.1f}s"
+        if self.awaiting:
+            text += f"; {self.awaiting} chunks left for the second pass: run `newsbot ingest`"
+        return text + ")"
 
 
 @contextmanager
@@ -147,9 +159,18 @@ class Ingestor:
         return len(pending)
 
     def ingest(
-        self, items: Iterable[Article | LoadError | WarcSkip], progress: Progress | None = None
+        self,
+        items: Iterable[Article | LoadError | WarcSkip],
+        progress: Progress | None = None,
+        *,
+        second_pass: bool = True,
+        chunk_progress: Callable[[int, int], None] | None = None,
     ) -> IngestSummary:
-        """Store every article from `items`; bad items are counted and reported, never fatal."""
+        """Store every article from `items`; bad items are counted and reported, never fatal.
+
+        Then, unless `second_pass` is False, embed every chunk still awaiting its full-text
+        vector (this run's and any an interrupted run left); `chunk_progress(done, total)`
+        follows that pass."""
         started = time.perf_counter()
         summary = IngestSummary()
         self.finish_interrupted()
@@ -175,6 +196,24 @@ class Ingestor:
             pending = self._flush(batch, summary, seen_bodies, writer, pending, progress)
             if pending is not None:
                 pending.result()
+        summary.searchable_seconds = time.perf_counter() - started
+        total = self.archive.catalog.awaiting_count()
+        if second_pass and total:
+            done = 0
+
+            def advance(count: int) -> None:
+                nonlocal done
+                done += count
+                if chunk_progress:
+                    chunk_progress(done, total)
+
+            embedded = embed_awaiting(
+                self.archive, self._embed, self.settings.second_pass_batch, advance
+            )
+            self.embedded_chunks += embedded
+            summary.chunks += embedded
+        elif total:
+            summary.awaiting = total
         summary.seconds = time.perf_counter() - started
         return summary
 
@@ -199,11 +238,19 @@ class Ingestor:
             progress(len(batch) - len(prepared))
         if not prepared:
             return pending
-        chunks = [c for p in prepared for c in p.chunks]
-        vectors = self._embed([c.embed_text for c in chunks])
-        self.embedded_chunks += len(chunks)
-        summary.chunks += len(chunks)
-        return writer.submit(self._store, prepared, vectors, summary, progress)
+        if self.settings.two_pass:
+            texts = [lede_text(p.chunks[0], self.settings.lede_words) for p in prepared]
+            complete = sum(
+                len(p.chunks) == 1 and text == p.chunks[0].embed_text
+                for p, text in zip(prepared, texts, strict=True)
+            )
+        else:
+            texts = [c.embed_text for p in prepared for c in p.chunks]
+            complete = len(texts)
+        vectors = self._embed(texts)
+        self.embedded_chunks += complete
+        summary.chunks += complete
+        return writer.submit(self._store, prepared, texts, vectors, summary, progress)
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
         """Vectors in input order, computed shortest text first.
@@ -261,23 +308,38 @@ class Ingestor:
     def _store(
         self,
         prepared: list[_Prepared],
+        texts: list[str],
         vectors: list[list[float]],
         summary: IngestSummary,
         progress: Progress | None,
     ) -> None:
-        chunks = [c for p in prepared for c in p.chunks]
-        self.archive.store.upsert(chunks, vectors)
+        """Store a batch's vectors, then commit its articles. `texts` are what `vectors` were
+        made from: every chunk's embed text, or (first pass) one lede per article."""
+        ledes = self.settings.two_pass
+        stored = (
+            [p.chunks[0] for p in prepared] if ledes else [c for p in prepared for c in p.chunks]
+        )
+        self.archive.store.upsert(stored, vectors)
         rows = iter(self.archive.catalog.vectors.append(vectors))
+        lede_texts = iter(texts)
         for item in prepared:
             article = item.article
             story_id = self.syndication.add(article.id, article.body)
             if story_id != article.id:
                 summary.syndicated += 1
+            if ledes:  # the opening chunk has its lede's vector; the rest have none yet
+                first = item.chunks[0]
+                vector_rows: list[int | None] = [next(rows)] + [None] * (len(item.chunks) - 1)
+                awaiting = [next(lede_texts) != first.embed_text] + [True] * (len(item.chunks) - 1)
+            else:
+                vector_rows = [next(rows) for _ in item.chunks]
+                awaiting = [False] * len(item.chunks)
             self.archive.catalog.commit_article(
                 _record(article, story_id, len(item.chunks)),
                 item.chunks,
                 article.body,
-                vector_rows=[next(rows) for _ in item.chunks],
+                vector_rows=vector_rows,
+                awaiting=awaiting,
             )
             if item.is_update:
                 summary.updated += 1

@@ -87,8 +87,10 @@ def test_the_vector_file_holds_a_row_for_every_chunk(archive: Archive) -> None:
     _fill(archive, 5)
     vectors = archive.catalog.vectors
     assert vectors.complete()
-    assert vectors.in_window(*window_bounds(None, None)) == (archive.catalog.stats().chunks,) * 2
-    assert vectors.dead_rows() == 0
+    stats = archive.catalog.stats()
+    assert vectors.in_window(*window_bounds(None, None)) == (stats.chunks,) * 2
+    # the only rows nobody names: first-pass lede vectors the second pass replaced
+    assert 0 < vectors.dead_rows() <= stats.articles
 
 
 def test_an_updated_article_is_found_only_in_its_new_version(archive: Archive) -> None:

@@ -117,6 +117,17 @@ class CatalogStats:
     first: date | None
     last: date | None
     undated: int
+    # chunks ingest's second pass has still to embed (found by keyword, and the article by its
+    # lede, until then)
+    awaiting: int = 0
+
+
+@dataclass(frozen=True)
+class AwaitingChunk:
+    """A stored chunk whose full-text vector the second pass has still to make."""
+
+    rowid: int
+    record: ChunkRecord  # embed_text left empty: the pipeline rebuilds it with the header
 
 
 class Catalog:
@@ -133,8 +144,12 @@ class Catalog:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
         if "body" not in columns:  # catalogs written before bodies were kept
             conn.execute("ALTER TABLE articles ADD COLUMN body TEXT NOT NULL DEFAULT ''")
-        if "vector_row" not in {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}:
+        chunk_columns = {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}
+        if "vector_row" not in chunk_columns:
             conn.execute("ALTER TABLE chunks ADD COLUMN vector_row INTEGER")  # before vectors.f32
+        if "awaiting" not in chunk_columns:  # before the two-pass ingest
+            conn.execute("ALTER TABLE chunks ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0")
+        conn.execute("CREATE INDEX IF NOT EXISTS chunks_awaiting ON chunks(awaiting, rowid)")
         self.keywords = KeywordIndex(lambda: self._conn)
         self.stories = StoryTables(lambda: self._conn)
         self.vectors = VectorFile(path.parent / "vectors.f32", lambda: self._conn)
@@ -210,17 +225,20 @@ class Catalog:
         record: ArticleRecord,
         chunks: Sequence[ChunkRecord],
         body: str = "",
-        vector_rows: Sequence[int] | None = None,
+        vector_rows: Sequence[int | None] | None = None,
+        awaiting: Sequence[bool] | None = None,
     ) -> None:
         """Make an article (and its freshly stored vectors) visible, replacing an old version.
 
         The old version's vectors are listed for clean-up in the same transaction, so a crash
         between this and the clean-up is finished by the next run. `vector_rows`: each chunk's
-        row in the local vector file (`vectors.py`), None when it has none.
+        row in the local vector file (`vectors.py`), None when it has none. `awaiting`: the
+        chunks whose vector from their full text ingest's second pass has still to make.
         """
         rows: Sequence[int | None] = (
             vector_rows if vector_rows is not None else [None] * len(chunks)
         )
+        waits: Sequence[bool] = awaiting if awaiting is not None else [False] * len(chunks)
         with self._conn:
             old = self._conn.execute(
                 "SELECT content_hash FROM articles WHERE article_id = ?", (record.article_id,)
@@ -254,10 +272,18 @@ class Catalog:
             )
             self._conn.executemany(
                 "INSERT INTO chunks(chunk_id, article_id, position, published_int, text, "
-                "vector_row) VALUES (?,?,?,?,?,?)",
+                "vector_row, awaiting) VALUES (?,?,?,?,?,?,?)",
                 [
-                    (c.chunk_id, c.article_id, c.position, date_to_int(c.published), c.text, row)
-                    for c, row in zip(chunks, rows, strict=True)
+                    (
+                        c.chunk_id,
+                        c.article_id,
+                        c.position,
+                        date_to_int(c.published),
+                        c.text,
+                        row,
+                        int(wait),
+                    )
+                    for c, row, wait in zip(chunks, rows, waits, strict=True)
                 ],
             )
             self._conn.execute(_BUMP_GENERATION)
@@ -347,6 +373,51 @@ class Catalog:
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def awaiting_chunks(self, after_rowid: int, limit: int) -> list[AwaitingChunk]:
+        """Chunks the second pass has still to embed, in catalog order after `after_rowid`,
+        with what their embedding text and store metadata are made from."""
+        rows = self._conn.execute(
+            "SELECT c.rowid, c.chunk_id, c.article_id, c.position, c.text, a.title, a.source, "
+            "a.published_int, a.url, a.content_hash FROM chunks c "
+            "JOIN articles a ON a.article_id = c.article_id "
+            "WHERE c.awaiting = 1 AND c.rowid > ? ORDER BY c.rowid LIMIT ?",
+            (after_rowid, limit),
+        ).fetchall()
+        return [
+            AwaitingChunk(
+                rowid=int(r[0]),
+                record=ChunkRecord(
+                    chunk_id=str(r[1]),
+                    article_id=str(r[2]),
+                    position=int(r[3]),
+                    text=str(r[4]),
+                    embed_text="",
+                    title=str(r[5]),
+                    source=r[6],
+                    published=int_to_date(r[7]),
+                    url=r[8],
+                    content_hash=str(r[9]),
+                ),
+            )
+            for r in rows
+        ]
+
+    def awaiting_count(self) -> int:
+        """How many chunks the second pass has still to embed."""
+        return int(
+            self._conn.execute("SELECT count(*) FROM chunks WHERE awaiting = 1").fetchone()[0]
+        )
+
+    def embedded(self, done: Sequence[tuple[int, str, int]]) -> None:
+        """Record the second pass's vectors: (rowid, chunk_id, vector row) per chunk. A chunk
+        replaced since it was read (its rowid names another chunk id now) is left alone."""
+        with self._conn:
+            self._conn.executemany(
+                "UPDATE chunks SET vector_row = ?, awaiting = 0 WHERE rowid = ? AND chunk_id = ?",
+                [(row, rowid, chunk_id) for rowid, chunk_id, row in done],
+            )
+            self._conn.execute(_BUMP_GENERATION)
+
     def date_range(self) -> tuple[date | None, date | None]:
         """The first and last publication day of the archive (two index lookups: a refusal
         says what the archive covers, and `stats` counts every row)."""
@@ -378,6 +449,7 @@ class Catalog:
             first=int_to_date(low),
             last=int_to_date(high),
             undated=int(undated or 0),
+            awaiting=self.awaiting_count(),
         )
 
 

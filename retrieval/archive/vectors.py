@@ -57,7 +57,9 @@ class _Snapshot:
     rowids: npt.NDArray[np.int64]  # catalog chunks.rowid
     vector_rows: npt.NDArray[np.int64]  # row in vectors.f32
     published: npt.NDArray[np.int32]  # YYYYMMDD, 0 undated
-    missing: int  # committed chunks with no vector row (ingested before the file existed)
+    # committed chunks with no vector row that are in Chroma (ingested before the file existed);
+    # chunks the second ingest pass has still to embed are in neither, so they do not count
+    missing: int
     matrix: npt.NDArray[np.float32] | None
 
 
@@ -190,7 +192,9 @@ class VectorFile:
             "SELECT rowid, vector_row, published_int FROM chunks WHERE vector_row IS NOT NULL"
         ).fetchall()
         missing = int(
-            conn.execute("SELECT count(*) FROM chunks WHERE vector_row IS NULL").fetchone()[0]
+            conn.execute(
+                "SELECT count(*) FROM chunks WHERE vector_row IS NULL AND awaiting = 0"
+            ).fetchone()[0]
         )
         table = np.array(rows, dtype=np.int64).reshape(-1, 3)
         dim_row = conn.execute("SELECT value FROM meta WHERE key = 'vector_dim'").fetchone()
