@@ -283,6 +283,45 @@ def stats(obj: CliContext, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--force", is_flag=True, help="Re-embed even if the model has not changed.")
+@click.option("--wait", type=float, default=0.0, help="Seconds to wait for an ingest to finish.")
+@click.pass_obj
+def reembed(obj: CliContext, force: bool, wait: float) -> None:
+    """Re-embed the archive with the configured model and backend, from the stored text.
+
+    Set NEWSBOT_EMBEDDING__MODEL / __BACKEND to the new ones first. No source files are
+    needed; a killed run is carried on by the next `reembed` or `ingest`. Until it ends,
+    questions are answered from the chunks re-embedded so far and by keyword.
+    """
+    from tqdm import tqdm  # deferred: only this command and ingest draw progress bars
+
+    # Deferred: re-embedding loads Chroma and the embedding model.
+    from ingest.pipeline import ingest_lock
+    from ingest.reembed import reembed as run_reembed
+
+    archive = _open(obj)
+    bar: Any = None
+
+    def chunk_progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(desc="re-embed", unit=" chunks", total=total, file=sys.stderr, disable=None)
+        bar.update(done - bar.n)
+
+    with ingest_lock(archive.data_dir, wait):
+        summary = run_reembed(
+            archive, obj.settings.ingest, force=force, chunk_progress=chunk_progress
+        )
+    if bar is not None:
+        bar.close()
+    if summary is None:
+        identity = archive.catalog.meta("embedding")
+        click.echo(f"the archive is already embedded with {identity}: nothing to do (--force)")
+        return
+    click.echo(summary.line())
+
+
+@cli.command()
 @click.argument("article_id", required=False)
 @click.option("--url", help="Remove the article with this URL.")
 @click.pass_obj

@@ -29,7 +29,7 @@ from config.settings import IngestSettings
 from ingest.articles import Article, LoadError
 from ingest.chunking import chunk_article, lede_text
 from ingest.errors import IngestError
-from ingest.second_pass import embed_awaiting
+from ingest.second_pass import embed_awaiting, finish_reset
 from ingest.syndication import SyndicationIndex
 from ingest.warc import WarcSkip
 from retrieval.archive import Archive
@@ -173,6 +173,7 @@ class Ingestor:
         follows that pass."""
         started = time.perf_counter()
         summary = IngestSummary()
+        finish_reset(self.archive)
         self.finish_interrupted()
         seen_bodies: dict[str, str] = {}
         batch: list[Article] = []

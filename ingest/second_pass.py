@@ -32,6 +32,7 @@ def embed_awaiting(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Embed every awaiting chunk; returns how many were embedded."""
+    finish_reset(archive)
     catalog = archive.catalog
     after = 0
     done = 0
@@ -64,3 +65,13 @@ def _store(
     )
     if progress:
         progress(len(todo))
+
+
+def finish_reset(archive: Archive) -> None:
+    """Drop the old vectors of a `reembed` that a kill stopped before it had (a no-op
+    otherwise): nothing may be appended to a vector file of the old model's rows."""
+    if archive.catalog.meta("reembed_reset") is None:
+        return
+    archive.catalog.vectors.discard()
+    archive.store.reset()
+    archive.catalog.end_reset()

@@ -32,7 +32,7 @@ def test_another_model_is_refused_with_what_to_do(tmp_path: Path) -> None:
         Archive.open(changed).embed_query("a question")
     message = str(caught.value)
     assert "deterministic:256" in message and "deterministic:128" in message
-    assert "NEWSBOT_EMBEDDING__MODEL" in message and "--data-dir" in message
+    assert "NEWSBOT_EMBEDDING__MODEL" in message and "newsbot reembed" in message
 
 
 def test_cli_says_it_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

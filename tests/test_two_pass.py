@@ -5,8 +5,6 @@ one-pass ingest ends."""
 from __future__ import annotations
 
 import json
-import random
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -22,38 +20,8 @@ from ingest.pipeline import Ingestor
 from ingest.second_pass import embed_awaiting
 from retrieval.archive import Archive
 from retrieval.search import SearchOptions, search
+from tests.support.ferries import ARTICLES, NAMES
 from tests.support.settings import make_settings
-
-_WORDS = (
-    "council budget harbour strike vote bridge museum river election hospital school rail "
-    "airport police court judge mayor union workers drivers festival theatre storm flood "
-    "factory energy prices housing rent tax minister parliament tram port market bank"
-).split()
-
-
-_NAMES = (
-    "Aldwick Brenmoor Calloway Dunmere Elsworth Farrowby Glenholt Harwick Islemont Jarrowgate "
-    "Kestrelmoor Lindqvist Marrowfield"
-).split()
-
-
-def _article(n: int, sentences: int = 14) -> Article:
-    rng = random.Random(n)
-    body = " ".join(
-        " ".join(rng.choice(_WORDS) for _ in range(12)).capitalize() + "." for _ in range(sentences)
-    )
-    lede = f"The {_NAMES[n % 13]} ferry company said on Monday it would stop all sailings."
-    return Article(
-        f"Story {n}",
-        f"{lede} {body} The closing remarks came from {_NAMES[n % 13]}son.",
-        f"test:{n}",
-        url=f"https://news.example/{n}",
-        source="Example Times",
-        published=date(2021, 1 + n % 12, 1 + n % 28),
-    )
-
-
-ARTICLES = [_article(n) for n in range(12)] + [_article(100, sentences=1)]
 
 
 def _open(tmp_path: Path, name: str, embedder: BaseEmbedding, **ingest: object) -> Archive:
@@ -82,14 +50,14 @@ def test_the_first_pass_makes_every_article_findable_by_its_lede(
     assert stats.awaiting == stats.chunks - 1 == summary.awaiting  # the one-sentence story is done
     assert archive.store.count() == len(ARTICLES)  # one (lede) vector per article
     for n in (0, 7, 11):
-        found = search(archive, f"{_NAMES[n]} ferry sailings", SearchOptions(k=3))
+        found = search(archive, f"{NAMES[n]} ferry sailings", SearchOptions(k=3))
         opening = [p for p in found.passages if p.article_id == ARTICLES[n].id]
         assert opening and opening[0].position == 0, [p.title for p in found.passages]
     # a later chunk is not embedded yet, but its words are indexed
     later_id, later = archive.catalog.article_chunks(ARTICLES[3].id)[-1]
     assert not later_id.endswith(":0")
-    assert later.endswith(f"{_NAMES[3]}son.")
-    hits = archive.catalog.keyword_search(f"{_NAMES[3]}son", 5)
+    assert later.endswith(f"{NAMES[3]}son.")
+    hits = archive.catalog.keyword_search(f"{NAMES[3]}son", 5)
     assert later_id in [h.chunk_id for h in hits]
     archive.close()
 

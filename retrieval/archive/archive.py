@@ -136,7 +136,7 @@ class Archive:
             raise EmbeddingError(
                 f"the archive in {self.data_dir} was embedded with {stored}, but the settings "
                 f"ask for {wanted}: set NEWSBOT_EMBEDDING__MODEL and NEWSBOT_EMBEDDING__BACKEND "
-                "back, or ingest into a new --data-dir with the new model"
+                "back, or run `newsbot reembed` to move the archive to the new model"
             )
 
     def in_background(self, work: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> Future[R]:

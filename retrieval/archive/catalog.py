@@ -402,6 +402,24 @@ class Catalog:
             for r in rows
         ]
 
+    def begin_reembed(self, identity: str) -> None:
+        """Switch the archive to the embedding `identity`: every chunk awaits a new vector,
+        none is named in the vector file any more, and `reembed_reset` marks that the old
+        vectors (file and collection) are still to be dropped. One transaction."""
+        with self._conn:
+            self._conn.execute("UPDATE chunks SET vector_row = NULL, awaiting = 1")
+            self._conn.execute("DELETE FROM meta WHERE key = 'vector_dim'")
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                [("embedding", identity), ("reembed_reset", "1")],
+            )
+            self._conn.execute(_BUMP_GENERATION)
+
+    def end_reset(self) -> None:
+        """The old vectors are dropped (after `begin_reembed`)."""
+        with self._conn:
+            self._conn.execute("DELETE FROM meta WHERE key = 'reembed_reset'")
+
     def awaiting_count(self) -> int:
         """How many chunks the second pass has still to embed."""
         return int(

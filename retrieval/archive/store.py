@@ -7,6 +7,7 @@ publication date as an integer `YYYYMMDD` so date windows are cheap `$gte`/`$lte
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -113,7 +114,11 @@ class ChunkStore:
         self._settings = settings
         self.location = settings.url or str(data_dir / "chroma")
         self._client = self._with_retries("connect", lambda: _connect(settings, data_dir))
-        self._collection = self._with_retries(
+        self._collection = self._open_collection()
+
+    def _open_collection(self) -> Any:
+        settings = self._settings
+        return self._with_retries(
             "open the collection",
             lambda: self._client.get_or_create_collection(
                 name=settings.collection,
@@ -128,6 +133,17 @@ class ChunkStore:
                 embedding_function=None,
             ),
         )
+
+    def reset(self) -> None:
+        """Drop every vector: the collection is deleted and made again, empty (`reembed`)."""
+        from chromadb.errors import NotFoundError  # deferred: see _with_retries
+
+        def drop() -> None:
+            with contextlib.suppress(NotFoundError):  # a reset killed after the delete
+                self._client.delete_collection(self._settings.collection)
+
+        self._with_retries("delete the collection", drop)
+        self._collection = self._open_collection()
 
     @property
     def kind(self) -> str:

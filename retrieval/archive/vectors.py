@@ -98,6 +98,12 @@ class VectorFile:
             out.flush()
         return list(range(first, first + len(matrix)))
 
+    def discard(self) -> None:
+        """Delete the file (`reembed`: the catalog names none of its rows any more)."""
+        with self._lock:
+            self.path.unlink(missing_ok=True)
+            self._snapshot = None
+
     def _dimension(self, dim: int) -> int:
         conn = self._connect()
         row = conn.execute("SELECT value FROM meta WHERE key = 'vector_dim'").fetchone()
