@@ -322,6 +322,30 @@ def reembed(obj: CliContext, force: bool, wait: float) -> None:
 
 
 @cli.command()
+@click.option("--wait", type=float, default=0.0, help="Seconds to wait for an ingest to finish.")
+@click.pass_obj
+def repair(obj: CliContext, wait: float) -> None:
+    """Rebuild the Chroma collection from the local vector file (after a damaged store).
+
+    A process killed while Chroma writes its index can leave it unreadable; the catalog and
+    the vector file keep everything needed to store it again, without the model.
+    """
+    from tqdm import tqdm  # deferred: only the commands that work through an archive draw bars
+
+    # Deferred: repairing loads Chroma.
+    from ingest.pipeline import ingest_lock
+    from ingest.repair import repair as run_repair
+
+    archive = _open(obj)
+    with (
+        ingest_lock(archive.data_dir, wait),
+        tqdm(desc="repair", unit=" chunks", file=sys.stderr, disable=None) as bar,
+    ):
+        summary = run_repair(archive, obj.settings.ingest, progress=bar.update)
+    click.echo(summary.line())
+
+
+@cli.command()
 @click.argument("article_id", required=False)
 @click.option("--url", help="Remove the article with this URL.")
 @click.pass_obj

@@ -383,24 +383,7 @@ class Catalog:
             "WHERE c.awaiting = 1 AND c.rowid > ? ORDER BY c.rowid LIMIT ?",
             (after_rowid, limit),
         ).fetchall()
-        return [
-            AwaitingChunk(
-                rowid=int(r[0]),
-                record=ChunkRecord(
-                    chunk_id=str(r[1]),
-                    article_id=str(r[2]),
-                    position=int(r[3]),
-                    text=str(r[4]),
-                    embed_text="",
-                    title=str(r[5]),
-                    source=r[6],
-                    published=int_to_date(r[7]),
-                    url=r[8],
-                    content_hash=str(r[9]),
-                ),
-            )
-            for r in rows
-        ]
+        return [_awaiting(r) for r in rows]
 
     def begin_reembed(self, identity: str) -> None:
         """Switch the archive to the embedding `identity`: every chunk awaits a new vector,
@@ -419,6 +402,28 @@ class Catalog:
         """The old vectors are dropped (after `begin_reembed`)."""
         with self._conn:
             self._conn.execute("DELETE FROM meta WHERE key = 'reembed_reset'")
+
+    def vector_chunks(self, after_rowid: int, limit: int) -> list[tuple[AwaitingChunk, int]]:
+        """Committed chunks that have a row in the vector file, with that row, in catalog
+        order after `after_rowid` (what `repair` puts back into the vector store)."""
+        rows = self._conn.execute(
+            "SELECT c.rowid, c.chunk_id, c.article_id, c.position, c.text, a.title, a.source, "
+            "a.published_int, a.url, a.content_hash, c.vector_row FROM chunks c "
+            "JOIN articles a ON a.article_id = c.article_id "
+            "WHERE c.vector_row IS NOT NULL AND c.rowid > ? ORDER BY c.rowid LIMIT ?",
+            (after_rowid, limit),
+        ).fetchall()
+        return [(_awaiting(r), int(r[10])) for r in rows]
+
+    def await_unstored(self) -> int:
+        """Mark the chunks with no row in the vector file (archives from before it) as awaiting
+        a vector, so the second pass embeds them; returns how many."""
+        with self._conn:
+            marked = self._conn.execute(
+                "UPDATE chunks SET awaiting = 1 WHERE vector_row IS NULL AND awaiting = 0"
+            ).rowcount
+            self._conn.execute(_BUMP_GENERATION)
+        return int(marked)
 
     def awaiting_count(self) -> int:
         """How many chunks the second pass has still to embed."""
@@ -469,6 +474,26 @@ class Catalog:
             undated=int(undated or 0),
             awaiting=self.awaiting_count(),
         )
+
+
+def _awaiting(r: sqlite3.Row | tuple[object, ...]) -> AwaitingChunk:
+    """A chunk row joined with its article (rowid, chunk_id, article_id, position, text,
+    title, source, published_int, url, content_hash, ...)."""
+    return AwaitingChunk(
+        rowid=int(str(r[0])),
+        record=ChunkRecord(
+            chunk_id=str(r[1]),
+            article_id=str(r[2]),
+            position=int(str(r[3])),
+            text=str(r[4]),
+            embed_text="",
+            title=str(r[5]),
+            source=None if r[6] is None else str(r[6]),
+            published=int_to_date(r[7]),
+            url=None if r[8] is None else str(r[8]),
+            content_hash=str(r[9]),
+        ),
+    )
 
 
 def _record(row: sqlite3.Row | tuple[object, ...]) -> ArticleRecord:

@@ -165,7 +165,9 @@ class ChunkStore:
                         f"could not {what} in the Chroma store at {self.location}: {error}. "
                         "Check that the server is running and NEWSBOT_CHROMA__URL is right."
                         if self._settings.url
-                        else f"could not {what} in the Chroma store at {self.location}: {error}"
+                        else f"could not {what} in the Chroma store at {self.location}: {error}. "
+                        "If the store was damaged (a process killed while it wrote), "
+                        "`newsbot repair` rebuilds it from the vector file."
                     ) from error
                 log.warning("chroma %s failed (%s); retrying in %.1fs", what, error, delay)
                 time.sleep(delay)

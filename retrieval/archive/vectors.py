@@ -98,6 +98,14 @@ class VectorFile:
             out.flush()
         return list(range(first, first + len(matrix)))
 
+    def rows(self, numbers: Sequence[int]) -> npt.NDArray[np.float32]:
+        """The vectors in these rows of the file (what `repair` stores again)."""
+        snapshot = self._current()
+        if snapshot.matrix is None:
+            raise VectorFileError(f"{self.path} is missing: run `newsbot reembed --force`")
+        rows: npt.NDArray[np.float32] = np.asarray(snapshot.matrix[list(numbers)])
+        return rows
+
     def discard(self) -> None:
         """Delete the file (`reembed`: the catalog names none of its rows any more)."""
         with self._lock:
