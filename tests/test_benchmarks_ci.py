@@ -70,3 +70,10 @@ def test_ingest_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
 def test_store_bench_runs_at_a_tiny_size(tmp_path: Path) -> None:
     args = ("--size", "600", "--slice", "200", "--configs", "default", "--name", "tiny")
     assert _run("store_bench.py", tmp_path, *args)
+
+
+def test_syndication_bench_runs_at_a_tiny_size(tmp_path: Path, wikinews_path: Path) -> None:
+    args = ("--stories", "20", "--name", "tiny")
+    data = _run("syndication_bench.py", tmp_path, *args, shared=wikinews_path.parent.parent)
+    today = data["schemes"]["word 5-shingles (ingest today)"]
+    assert data["positive_pairs"] == 120 and 0 <= today["recall_at_0.7"] <= 1
