@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -18,7 +17,7 @@ from retrieval.archive import Archive
 from retrieval.archive.embedding import make_embedder
 from retrieval.archive.models import EmbeddingError
 from retrieval.search import SearchOptions, search
-from tests.support.ferries import ARTICLES, NAMES
+from tests.support.ferries import ARTICLES, NAMES, stored_vectors
 from tests.support.settings import make_settings
 
 OLD, NEW = "deterministic:256", "deterministic:128"
@@ -26,16 +25,6 @@ OLD, NEW = "deterministic:256", "deterministic:128"
 
 def _archive(data: Path, model: str) -> Archive:
     return Archive.open(make_settings(data, embedding=EmbeddingSettings(model=model)))
-
-
-def _vectors(archive: Archive) -> dict[str, list[float]]:
-    conn = archive.catalog.keywords._connect()  # the test reads the catalog's rows directly
-    dim = int(conn.execute("SELECT value FROM meta WHERE key = 'vector_dim'").fetchone()[0])
-    matrix = np.fromfile(archive.data_dir / "vectors.f32", dtype=np.float32).reshape(-1, dim)
-    return {
-        str(cid): [round(float(x), 5) for x in matrix[int(row)]]
-        for cid, row in conn.execute("SELECT chunk_id, vector_row FROM chunks")
-    }
 
 
 @pytest.fixture
@@ -52,7 +41,7 @@ def fresh_new(tmp_path: Path) -> dict[str, list[float]]:
     """What an ingest with the new model from the start gives."""
     archive = _archive(tmp_path / "fresh", NEW)
     Ingestor(archive).ingest(ARTICLES)
-    vectors = _vectors(archive)
+    vectors = stored_vectors(archive)
     archive.close()
     return vectors
 
@@ -68,7 +57,7 @@ def test_a_reembedded_archive_is_what_a_fresh_ingest_with_the_model_makes(
     assert (summary.before, summary.after) == (OLD, NEW)
     stats = archive.catalog.stats()
     assert summary.chunks == stats.chunks and stats.awaiting == 0
-    assert _vectors(archive) == fresh_new
+    assert stored_vectors(archive) == fresh_new
     assert archive.store.count() == stats.chunks
     assert archive.catalog.vectors.complete() and archive.catalog.vectors.dead_rows() == 0
     found = search(archive, f"{NAMES[5]} ferry sailings", SearchOptions(k=3))
@@ -76,7 +65,7 @@ def test_a_reembedded_archive_is_what_a_fresh_ingest_with_the_model_makes(
     assert reembed(archive, IngestSettings()) is None  # already there
     forced = reembed(archive, IngestSettings(), force=True)
     assert forced is not None and forced.chunks == stats.chunks
-    assert _vectors(archive) == fresh_new
+    assert stored_vectors(archive) == fresh_new
     archive.close()
 
 
@@ -103,7 +92,7 @@ def test_a_reembed_killed_anywhere_is_carried_on(
     summary = reembed(archive, IngestSettings())
     assert summary is not None and summary.before is None  # a resumed run
     assert archive.catalog.awaiting_count() == 0
-    assert _vectors(archive) == fresh_new
+    assert stored_vectors(archive) == fresh_new
     assert archive.store.count() == archive.catalog.stats().chunks
     archive.close()
 

@@ -22,7 +22,10 @@ THROUGH_CHROMA = RetrievalSettings(exact_window_rows=0)
 QUESTIONS = [f"{name} ferry sailings" for name in NAMES[:6]] + ["council budget vote"]
 
 
-def _found(archive: Archive) -> list[list[tuple[str, float]]]:
+Found = list[tuple[str, float]]
+
+
+def _found(archive: Archive) -> list[Found]:
     return [
         [
             (p.chunk_id, round(p.score, 4))
@@ -32,13 +35,16 @@ def _found(archive: Archive) -> list[list[tuple[str, float]]]:
     ]
 
 
+def _ingested(tmp_path: Path, embedder: BaseEmbedding) -> tuple[Archive, list[Found]]:
+    archive = Archive.open(make_settings(tmp_path / "data"), embedder=embedder)
+    Ingestor(archive).ingest(ARTICLES)
+    return archive, _found(archive)
+
+
 def test_a_lost_collection_is_stored_again_from_the_vector_file(
     tmp_path: Path, hashing_embedder: BaseEmbedding
 ) -> None:
-    settings = make_settings(tmp_path / "data")
-    archive = Archive.open(settings, embedder=hashing_embedder)
-    Ingestor(archive).ingest(ARTICLES)
-    before = _found(archive)
+    archive, before = _ingested(tmp_path, hashing_embedder)
     chunks = archive.catalog.stats().chunks
     # the collection loses its vectors (a damaged or emptied store; Chroma keeps a client per
     # path in the process, so removing its files here would not show)
@@ -54,10 +60,7 @@ def test_a_lost_collection_is_stored_again_from_the_vector_file(
 def test_chunks_without_a_vector_row_are_embedded_by_the_repair(
     tmp_path: Path, hashing_embedder: BaseEmbedding
 ) -> None:
-    settings = make_settings(tmp_path / "data")
-    archive = Archive.open(settings, embedder=hashing_embedder)
-    Ingestor(archive).ingest(ARTICLES)
-    before = _found(archive)
+    archive, before = _ingested(tmp_path, hashing_embedder)
     conn = archive.catalog.keywords._connect()  # an archive from before the vector file
     with conn:
         conn.execute("UPDATE chunks SET vector_row = NULL WHERE position > 0")

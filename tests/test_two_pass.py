@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -20,24 +19,13 @@ from ingest.pipeline import Ingestor
 from ingest.second_pass import embed_awaiting
 from retrieval.archive import Archive
 from retrieval.search import SearchOptions, search
-from tests.support.ferries import ARTICLES, NAMES
+from tests.support.ferries import ARTICLES, NAMES, stored_vectors
 from tests.support.settings import make_settings
 
 
 def _open(tmp_path: Path, name: str, embedder: BaseEmbedding, **ingest: object) -> Archive:
     settings = make_settings(tmp_path / name, ingest=IngestSettings(**ingest))  # type: ignore[arg-type]
     return Archive.open(settings, embedder=embedder)
-
-
-def _state(archive: Archive) -> dict[str, list[float]]:
-    """Every committed chunk's vector as the vector file names it, by chunk id."""
-    conn = archive.catalog.keywords._connect()  # the test reads the catalog's rows directly
-    dim = int(conn.execute("SELECT value FROM meta WHERE key = 'vector_dim'").fetchone()[0])
-    matrix = np.fromfile(archive.data_dir / "vectors.f32", dtype=np.float32).reshape(-1, dim)
-    return {
-        str(cid): [round(float(x), 5) for x in matrix[int(row)]]
-        for cid, row in conn.execute("SELECT chunk_id, vector_row FROM chunks")
-    }
 
 
 def test_the_first_pass_makes_every_article_findable_by_its_lede(
@@ -76,7 +64,7 @@ def test_the_second_pass_ends_where_a_one_pass_ingest_ends(
     Ingestor(one, IngestSettings(two_pass=False)).ingest(ARTICLES)
     assert summary.chunks == one.catalog.stats().chunks - 1
     assert two.catalog.stats().awaiting == 0
-    assert _state(two) == _state(one)
+    assert stored_vectors(two) == stored_vectors(one)
     assert two.store.count() == one.store.count() == one.catalog.stats().chunks
     assert two.catalog.vectors.complete()
     two.close()
@@ -105,7 +93,7 @@ def test_a_second_pass_killed_midway_is_finished_by_the_next_run(
     assert archive.catalog.awaiting_count() == 0
     one = _open(tmp_path, "one", hashing_embedder, two_pass=False)
     Ingestor(one, IngestSettings(two_pass=False)).ingest(ARTICLES)
-    assert _state(archive) == _state(one)
+    assert stored_vectors(archive) == stored_vectors(one)
     archive.close()
     one.close()
 

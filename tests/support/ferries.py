@@ -1,12 +1,16 @@
-"""Ferry stories for ingest tests: each opens with a lede naming a company no other story
-names, and ends with a sentence naming it again, in the last chunk only."""
+"""Ferry stories for ingest tests (each opens with a lede naming a company no other story
+names, and ends with a sentence naming it again, in the last chunk only), and what an
+archive's vector file holds for them."""
 
 from __future__ import annotations
 
 import random
 from datetime import date
 
+import numpy as np
+
 from ingest.articles import Article
+from retrieval.archive import Archive
 
 _WORDS = (
     "council budget harbour strike vote bridge museum river election hospital school rail "
@@ -38,3 +42,14 @@ def ferry_story(n: int, sentences: int = 14) -> Article:
 
 
 ARTICLES = [ferry_story(n) for n in range(12)] + [ferry_story(100, sentences=1)]
+
+
+def stored_vectors(archive: Archive) -> dict[str, list[float]]:
+    """Every committed chunk's vector as the vector file names it, by chunk id (rounded)."""
+    conn = archive.catalog.keywords._connect()  # the test reads the catalog's rows directly
+    dim = int(conn.execute("SELECT value FROM meta WHERE key = 'vector_dim'").fetchone()[0])
+    matrix = np.fromfile(archive.data_dir / "vectors.f32", dtype=np.float32).reshape(-1, dim)
+    return {
+        str(cid): [round(float(x), 5) for x in matrix[int(row)]]
+        for cid, row in conn.execute("SELECT chunk_id, vector_row FROM chunks")
+    }
