@@ -14,6 +14,7 @@ recall / precision are reported at the threshold ingest uses (0.7) and at the th
 separates best.
 
     .venv/bin/python benchmarks/syndication_bench.py
+    .venv/bin/python benchmarks/syndication_bench.py --words 0 --name syndication-whole
     .venv/bin/python benchmarks/syndication_bench.py --stories 20      # CI size
 """
 
@@ -48,6 +49,7 @@ def _shared() -> Path:
 
 
 def openings(shared: Path, words: int = 60) -> list[str]:
+    """The first `words` words of each article (0: the whole article)."""
     path = shared / "wikinews" / "articles.jsonl"
     if not path.is_file():
         raise SystemExit(f"no articles at {path}: set NEWSBOT_SHARED_DATA")
@@ -55,8 +57,8 @@ def openings(shared: Path, words: int = 60) -> list[str]:
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             body = json.loads(line)["body"].split()
-            if len(body) >= words:
-                texts.append(" ".join(body[:words]))
+            if len(body) >= (words or 60):
+                texts.append(" ".join(body[:words] if words else body))
     return texts
 
 
@@ -98,9 +100,9 @@ def _f1(recall: float, precision: float) -> float:
     return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
 
 
-def run(stories: int, seed: int) -> dict[str, Any]:
+def run(stories: int, seed: int, words: int = 60) -> dict[str, Any]:
     rng = random.Random(seed)
-    texts = openings(_shared())
+    texts = openings(_shared(), words)
     rng.shuffle(texts)
     texts = texts[:stories]
     vocabulary = sorted({w for t in texts for w in t.split() if w.isalpha() and len(w) > 3})
@@ -148,6 +150,7 @@ def run(stories: int, seed: int) -> dict[str, Any]:
     return {
         "machine": report.machine(),
         "stories": len(texts),
+        "words": words or "whole articles",
         "positive_pairs": 6 * len(texts),
         "negative_pairs": 2 * len(texts),
         "schemes": results,
@@ -158,9 +161,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Grouping of lightly edited wire copies.")
     parser.add_argument("--stories", type=int, default=400)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--words", type=int, default=60, help="story length (0: whole articles)")
     parser.add_argument("--name", default="syndication")
     args = parser.parse_args()
-    results = run(args.stories, args.seed)
+    results = run(args.stories, args.seed, args.words)
     rows = [{"scheme": name, **values} for name, values in results["schemes"].items()]
     print(
         f"{results['stories']} stories, {results['positive_pairs']} positive pairs, "
