@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from ingest.chunking import embed_text_of
 from retrieval.archive import Archive
-from retrieval.archive.catalog import AwaitingChunk
+from retrieval.archive.catalog import CatalogChunk
 from retrieval.archive.store import ChunkRecord
 
 Embed = Callable[[list[str]], list[list[float]]]
@@ -53,7 +53,7 @@ def embed_awaiting(
 
 def _store(
     archive: Archive,
-    todo: Sequence[AwaitingChunk],
+    todo: Sequence[CatalogChunk],
     records: Sequence[ChunkRecord],
     vectors: Sequence[Sequence[float]],
     progress: Callable[[int], None] | None,

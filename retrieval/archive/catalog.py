@@ -123,8 +123,9 @@ class CatalogStats:
 
 
 @dataclass(frozen=True)
-class AwaitingChunk:
-    """A stored chunk whose full-text vector the second pass has still to make."""
+class CatalogChunk:
+    """A committed chunk with what its embedding text and store metadata are made from
+    (what the second pass embeds and `repair` stores again)."""
 
     rowid: int
     record: ChunkRecord  # embed_text left empty: the pipeline rebuilds it with the header
@@ -373,7 +374,7 @@ class Catalog:
         with self.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
-    def awaiting_chunks(self, after_rowid: int, limit: int) -> list[AwaitingChunk]:
+    def awaiting_chunks(self, after_rowid: int, limit: int) -> list[CatalogChunk]:
         """Chunks the second pass has still to embed, in catalog order after `after_rowid`,
         with what their embedding text and store metadata are made from."""
         rows = self._conn.execute(
@@ -383,7 +384,7 @@ class Catalog:
             "WHERE c.awaiting = 1 AND c.rowid > ? ORDER BY c.rowid LIMIT ?",
             (after_rowid, limit),
         ).fetchall()
-        return [_awaiting(r) for r in rows]
+        return [_catalog_chunk(r) for r in rows]
 
     def begin_reembed(self, identity: str) -> None:
         """Switch the archive to the embedding `identity`: every chunk awaits a new vector,
@@ -403,7 +404,7 @@ class Catalog:
         with self._conn:
             self._conn.execute("DELETE FROM meta WHERE key = 'reembed_reset'")
 
-    def vector_chunks(self, after_rowid: int, limit: int) -> list[tuple[AwaitingChunk, int]]:
+    def vector_chunks(self, after_rowid: int, limit: int) -> list[tuple[CatalogChunk, int]]:
         """Committed chunks that have a row in the vector file, with that row, in catalog
         order after `after_rowid` (what `repair` puts back into the vector store)."""
         rows = self._conn.execute(
@@ -413,7 +414,7 @@ class Catalog:
             "WHERE c.vector_row IS NOT NULL AND c.rowid > ? ORDER BY c.rowid LIMIT ?",
             (after_rowid, limit),
         ).fetchall()
-        return [(_awaiting(r), int(r[10])) for r in rows]
+        return [(_catalog_chunk(r), int(r[10])) for r in rows]
 
     def await_unstored(self) -> int:
         """Mark the chunks with no row in the vector file (archives from before it) as awaiting
@@ -476,10 +477,10 @@ class Catalog:
         )
 
 
-def _awaiting(r: sqlite3.Row | tuple[object, ...]) -> AwaitingChunk:
+def _catalog_chunk(r: sqlite3.Row | tuple[object, ...]) -> CatalogChunk:
     """A chunk row joined with its article (rowid, chunk_id, article_id, position, text,
     title, source, published_int, url, content_hash, ...)."""
-    return AwaitingChunk(
+    return CatalogChunk(
         rowid=int(str(r[0])),
         record=ChunkRecord(
             chunk_id=str(r[1]),
