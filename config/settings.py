@@ -94,6 +94,13 @@ class RetrievalSettings(BaseModel):
         description="a date window holding at most this many chunks is scored exactly from the "
         "local vector file; a wider one searches the HNSW index and keeps the in-window hits",
     )
+    topic_threshold: float = Field(
+        default=0.45,
+        gt=0,
+        le=1,
+        description="a followed topic or a coverage chart counts an article when one of its "
+        "chunks is this close (cosine) to the topic, or holds every word of it",
+    )
     news_aware: bool = Field(
         default=True,
         description="date windows, timelines and typed short answers (off: the plain extractive answerer without them, for ablations)",

@@ -442,6 +442,34 @@ class Catalog:
             )
             self._conn.execute(_BUMP_GENERATION)
 
+    def last_article_rowid(self) -> int:
+        """The newest article's row id: a mark that articles added or replaced later pass."""
+        return int(self._conn.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0])
+
+    def articles_after(self, rowid: int, limit: int = 10_000) -> list[tuple[int, str]]:
+        """(row id, article id) of the articles added or replaced since the mark `rowid`,
+        oldest first (a replaced article gets a new row)."""
+        rows = self._conn.execute(
+            "SELECT rowid, article_id FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (rowid, limit),
+        ).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def chunk_vector_rows(self, article_rowids: Sequence[int]) -> list[tuple[str, int | None]]:
+        """(article id, vector row or None) of every chunk of these articles (by row id)."""
+        found: list[tuple[str, int | None]] = []
+        ids = list(article_rowids)
+        for begin in range(0, len(ids), 500):
+            part = ids[begin : begin + 500]
+            marks = ",".join("?" * len(part))
+            joined = "articles a JOIN chunks c ON c.article_id = a.article_id"
+            sql = f"SELECT c.article_id, c.vector_row FROM {joined} WHERE a.rowid IN ({marks})"  # noqa: S608 - placeholders only
+            found.extend(
+                (str(r[0]), None if r[1] is None else int(r[1]))
+                for r in self._conn.execute(sql, part)
+            )
+        return found
+
     def date_range(self) -> tuple[date | None, date | None]:
         """The first and last publication day of the archive (two index lookups: a refusal
         says what the archive covers, and `stats` counts every row)."""

@@ -85,6 +85,34 @@ class KeywordIndex:
             rows = conn.execute(_KEYWORD, (match, k)).fetchall()
         return [KeywordHit(str(r[0]), str(r[1]), str(r[2]), -float(r[3])) for r in rows]
 
+    def articles_with_all(
+        self,
+        terms: Sequence[str],
+        limit: int,
+        start: date | None = None,
+        end: date | None = None,
+        *,
+        among: Sequence[str] | None = None,
+    ) -> list[str]:
+        """Articles with a chunk holding every one of `terms` (stemmed), in an optional
+        window (undated always in it) or among the given article ids; at most `limit`."""
+        cleaned = [t.replace('"', "") for t in terms if t.replace('"', "")]
+        if not cleaned or (among is not None and not among):
+            return []
+        match = " AND ".join(f'"{t}"' for t in cleaned[:32])
+        low = date_to_int(start) if start else -1
+        high = date_to_int(end) if end else 99999999
+        sql = (
+            "SELECT DISTINCT c.article_id FROM chunk_fts f JOIN chunks c ON c.rowid = f.rowid "
+            "WHERE chunk_fts MATCH ? AND (c.published_int BETWEEN ? AND ? OR c.published_int = 0)"
+        )
+        params: list[object] = [match, low, high]
+        if among is not None:
+            sql += f" AND c.article_id IN ({','.join('?' * len(among))})"
+            params.extend(among)
+        rows = self._connect().execute(sql + " LIMIT ?", [*params, limit]).fetchall()
+        return [str(r[0]) for r in rows]
+
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """How rare each word is among the chunks (BM25's idf; unseen words get the maximum)."""
         conn = self._connect()
