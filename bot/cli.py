@@ -1,4 +1,4 @@
-"""The `newsbot` command: ingest, ask, chat, stats, remove, eval, feeds, sync, telegram.
+"""The `newsbot` command: ingest, ask, chat, stats, remove, eval, feeds, sync, feedback, telegram.
 
 The only place that parses arguments, prints and exits. Settings are built once here and
 passed down. Errors meant for people become one line and exit code 1; `--debug` shows the
@@ -22,6 +22,8 @@ from pydantic import ValidationError
 from bot.context import CliContext
 from bot.errors import USER_ERRORS, BotSetupError, describe_error
 from bot.evaluate import eval_command
+from bot.feedback import FeedbackStore
+from bot.feedback_cli import feedback_group
 from bot.feeds_cli import feeds_group, sync_command
 from bot.render import answer_json, answer_text
 from config.settings import Settings
@@ -230,12 +232,17 @@ def _since_process_start(moment: float) -> float:
 @click.option("--as-of", callback=_date, help="Date the conversation happens on (YYYY-MM-DD).")
 @click.pass_obj
 def chat(obj: CliContext, as_of: date | None) -> None:
-    """A terminal conversation: ask, follow up, /sources, /new, /quit."""
+    """A terminal conversation: ask, follow up, /good, /bad, /sources, /new, /quit."""
     # Deferred: the chat answers through the responder, which loads Chroma and the model.
     from bot.chat import run_chat
     from retrieval.responder import Responder
 
-    run_chat(Responder.from_settings(_open(obj), obj.settings), as_of=as_of)
+    responder = Responder.from_settings(_open(obj), obj.settings)
+    feedback = FeedbackStore.in_data_dir(obj.settings.data_dir)
+    try:
+        run_chat(responder, feedback=feedback, as_of=as_of)
+    finally:
+        feedback.close()
 
 
 @cli.command()
@@ -395,3 +402,4 @@ def main(argv: list[str] | None = None) -> None:
 cli.add_command(eval_command, "eval")
 cli.add_command(feeds_group, "feeds")
 cli.add_command(sync_command, "sync")
+cli.add_command(feedback_group, "feedback")

@@ -143,3 +143,23 @@ def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.jsonl"
     path.write_text("", encoding="utf-8")
     assert load_questions(path) == ([], [])
+
+
+def test_an_explicit_empty_list_says_none_known(tmp_path: Path) -> None:
+    # Missing answers or evidence is a mistake (line 5 above); `[]` is a statement: the
+    # question is scored on retrieval only, or on its answer only.
+    path = write(
+        tmp_path,
+        {**FULL, "id": "retrieval-only", "answers": []},
+        {**FULL, "id": "answer-only", "evidence": []},
+        {**FULL, "id": "nothing", "answers": [], "evidence": []},
+        {**FULL, "id": "forgotten", "evidence": None},
+    )
+    questions, errors = load_questions(path)
+    assert [(q.id, bool(q.answers), bool(q.evidence)) for q in questions] == [
+        ("retrieval-only", False, True),
+        ("answer-only", True, False),
+    ]
+    assert len(errors) == 2
+    assert errors[0].startswith(f"{path}:3:") and "nothing to score" in errors[0]
+    assert errors[1].startswith(f"{path}:4:") and "field 'evidence': required" in errors[1]

@@ -143,14 +143,18 @@ def parse_question(obj: Mapping[str, object], origin: str) -> tuple[EvalQuestion
     as_of = get("as_of", _parse_date)
     qtype = get("type", _parse_text) or ("factoid" if answerable else "unanswerable")
     choices = get("choices", _parse_choices) or ()
-    if answerable and not answers and not _named_problem(problems, "answers"):
+    # A missing field is a forgotten one; an explicit `[]` says "none known": the question is
+    # scored on what it has (retrieval only, or the answer only), as metrics.py allows.
+    if answerable and obj.get("answers") is None and not _named_problem(problems, "answers"):
         problems.append(
             "field 'answers': required for answerable questions (or set answerable: false)"
         )
-    if answerable and not evidence and not _named_problem(problems, "evidence"):
+    if answerable and obj.get("evidence") is None and not _named_problem(problems, "evidence"):
         problems.append(
             "field 'evidence': required for answerable questions (or set answerable: false)"
         )
+    if answerable and not problems and not answers and not evidence:
+        problems.append("fields 'answers' and 'evidence': both empty, nothing to score")
     if answerable and choices and answers:
         normalized = {normalize_answer(c) for c in choices}
         if not any(normalize_answer(a) in normalized for a in answers):
