@@ -1,4 +1,5 @@
-"""The `newsbot` command: ingest, ask, chat, stats, remove, eval, feeds, sync, feedback, telegram.
+"""The `newsbot` command: ingest, ask, chat, stats, remove, eval, feeds, sync, feedback,
+coverage, telegram.
 
 The only place that parses arguments, prints and exits. Settings are built once here and
 passed down. Errors meant for people become one line and exit code 1; `--debug` shows the
@@ -20,6 +21,7 @@ import click
 from pydantic import ValidationError
 
 from bot.context import CliContext
+from bot.coverage_cli import coverage_command
 from bot.errors import USER_ERRORS, BotSetupError, describe_error
 from bot.evaluate import eval_command
 from bot.feedback import FeedbackStore
@@ -403,3 +405,4 @@ cli.add_command(eval_command, "eval")
 cli.add_command(feeds_group, "feeds")
 cli.add_command(sync_command, "sync")
 cli.add_command(feedback_group, "feedback")
+cli.add_command(coverage_command, "coverage")

@@ -22,6 +22,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("retrieval.archive",),
     ("retrieval.question", "retrieval.citations"),
     ("retrieval.search",),
+    ("retrieval.topics",),
+    ("retrieval.coverage",),
     ("retrieval.answering",),
     ("retrieval.generation",),
     ("retrieval.responder", "retrieval.retriever"),
