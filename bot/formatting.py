@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from retrieval.archive import ArchiveStats
 
 MAX_MESSAGE = 4096
+QUOTE_CONTEXT = 240  # characters of the passage shown on each side of a quote
+PASSAGE_CHARS = 700  # of each passage in the Sources view
 MAX_URL = 2048  # longer "URLs" are junk from a bad export; linking them could not fit a message
 
 _CITATION = re.compile(r"\[(\d{1,3})\]")
@@ -75,45 +77,90 @@ def cite(text: str, urls: dict[int, str | None]) -> str:
 
 
 def answer_html(answer: Answer) -> str:
-    """The reply: the short answer in bold, the cited text with linked `[n]`, then any notes."""
+    """The reply: the short answer once in bold, the cited sentences with linked `[n]`, then
+    each cited source on its own line (outlet · date · linked title) with the passage it was
+    quoted from in an expandable blockquote (the quoted words in bold), then any notes."""
     urls = {c.n: safe_url(c.passage.url) for c in answer.citations}
     lead = ""
     if answer.short and not answer.abstained:
         lead = f"<b>{escape(answer.short)}</b>\n\n"
+    sources = "".join(f"\n\n{_source_block(c)}" for c in answer.citations)
     notes = "".join(f"\n<i>({escape(note)})</i>" for note in answer.notes)
-    return lead + cite(answer.text, urls) + notes
+    if sources and notes:
+        notes = "\n" + notes
+    return lead + cite(answer.text, urls) + sources + notes
 
 
-def passage_label(passage: Passage) -> str:
-    """`Title · Outlet · 2019-05-20`, the title linked to the article when it has a URL."""
+def source_line(passage: Passage) -> str:
+    """`Outlet · 2019-05-20 · Title`, the title linked to the article when it has a URL."""
     title = escape(passage.title or "(untitled)")
     url = safe_url(passage.url)
-    parts = [link(title, url) if url else title]
-    if passage.source:
-        parts.append(escape(passage.source))
+    parts = [escape(passage.source)] if passage.source else []
     parts.append(passage.published.isoformat() if passage.published else "undated")
+    parts.append(link(title, url) if url else title)
     return " · ".join(parts)
 
 
-def _citation_block(citation: Citation) -> str:
-    lines = [f"[{citation.n}] {passage_label(citation.passage)}"]
-    if citation.passage.also_published_by:
-        lines.append(
-            f"<i>also published by {escape(', '.join(citation.passage.also_published_by))}</i>"
+def quote_in_context(quote: str, passage_text: str, width: int = QUOTE_CONTEXT) -> str:
+    """The quote with up to `width` characters of its passage on each side, cut at words,
+    as HTML with the quote in bold; the quote alone when the passage does not hold it."""
+    text = " ".join(passage_text.split())
+    wanted = " ".join(quote.split())
+    at = text.find(wanted) if wanted else -1
+    if at < 0:
+        return escape(wanted)
+    before, after = text[:at], text[at + len(wanted) :]
+    if len(before) > width:
+        cut = before.find(" ", len(before) - width)
+        before = "… " + before[cut + 1 :] if cut >= 0 else before[-width:]
+    if len(after) > width:
+        cut = after.rfind(" ", 0, width)
+        after = after[: cut if cut > 0 else width] + " …"
+    return f"{escape(before)}<b>{escape(wanted)}</b>{escape(after)}"
+
+
+def _source_block(citation: Citation) -> str:
+    passage = citation.passage
+    lines = [f"[{citation.n}] {source_line(passage)}"]
+    if passage.also_published_by:
+        lines.append(f"<i>also published by {escape(', '.join(passage.also_published_by))}</i>")
+    quoted = quote_in_context(citation.quote, passage.text)
+    return "\n".join(lines) + f"\n<blockquote expandable>{quoted}</blockquote>"
+
+
+def preview_url(answer: Answer) -> str | None:
+    """The one article an answer cites, whose link may unfurl under it; None when it cites
+    several (a preview of one would suggest it is the only source) or none."""
+    urls = {safe_url(c.passage.url) for c in answer.citations}
+    if len(urls) == 1:
+        return next(iter(urls))
+    return None
+
+
+def sources_html(answer: Answer, *, shown: int = 5) -> str:
+    """The Sources view: the passages the answer was read from, best first, each under its
+    source line in an expandable blockquote, the cited ones marked with their number."""
+    if not answer.passages:
+        return "No sources: nothing in the archive matched this question."
+    cited = {c.passage.chunk_id: c.n for c in answer.citations}
+    head = (
+        "<b>Sources</b>" if answer.citations else "<b>Closest articles</b> (not enough to answer)"
+    )
+    blocks = [head]
+    for passage in answer.passages[:shown]:
+        mark = f"[{cited[passage.chunk_id]}] " if passage.chunk_id in cited else "• "
+        excerpt = escape(_clip(" ".join(passage.text.split()), PASSAGE_CHARS))
+        blocks.append(
+            f"{mark}{source_line(passage)}\n<blockquote expandable>{excerpt}</blockquote>"
         )
-    lines.append(f"<i>“{escape(citation.quote)}”</i>")
-    return "\n".join(lines)
+    return "\n\n".join(blocks)
 
 
-def sources_html(answer: Answer, *, closest: int = 3) -> str:
-    """The Sources view: each cited passage with title, outlet, date, link and the quote used."""
-    if answer.citations:
-        blocks = ["<b>Sources</b>", *(_citation_block(c) for c in answer.citations)]
-        return "\n\n".join(blocks)
-    if answer.passages:
-        lines = [f"• {passage_label(p)}" for p in answer.passages[:closest]]
-        return "<b>Closest articles</b> (not enough to answer)\n\n" + "\n".join(lines)
-    return "No sources: nothing in the archive matched this question."
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + " …"
 
 
 def stats_html(stats: ArchiveStats, *, outlets: int = 10) -> str:

@@ -6,6 +6,7 @@ stricter than Telegram, so what passes here is accepted by the real API.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from hypothesis import given, settings
@@ -15,6 +16,8 @@ from bot.formatting import (
     MAX_MESSAGE,
     answer_html,
     cite,
+    preview_url,
+    quote_in_context,
     safe_url,
     sources_html,
     split_message,
@@ -78,7 +81,7 @@ def test_citations_link_to_the_article() -> None:
     assert '<a href="https://news.example/a?x=1&amp;y=2">[1]</a>' in rendered
     assert '">[2]</a>' in rendered
     assert "Three [3]." in rendered  # no such citation: left as text
-    assert parse_html(rendered) == "One [1]. Two [2]. Three [3]."
+    assert parse_html(rendered).startswith("One [1]. Two [2]. Three [3].\n\n[1] Harbor <Wire>")
 
 
 def test_citation_without_a_safe_url_is_plain() -> None:
@@ -99,19 +102,60 @@ def test_notes_and_abstention() -> None:
     assert sources_html(abstained).startswith("No sources")
 
 
-def test_sources_view_lists_title_outlet_date_link_and_quote() -> None:
-    rendered = sources_html(_answer("x [1] y [2]"))
+def test_each_source_has_its_line_and_its_quote_in_context() -> None:
+    """Outlet · date · linked title, then the passage around the quote, the quote in bold."""
+    text = "The port was quiet on Monday. About 4,000 workers walked out. Talks resume Friday."
+    quote = "About 4,000 workers walked out."
+    answer = replace(
+        _answer("4,000 struck. [1]", citations=1),
+        citations=(Citation(1, _passage(1, text), quote),),
+    )
+    rendered = answer_html(answer)
+    assert rendered.endswith(
+        "\n\n[1] Harbor &lt;Wire&gt; · 2025-03-03 · "
+        '<a href="https://news.example/a?x=1&amp;y=2">Title &lt;1&gt; &amp; co</a>\n'
+        "<blockquote expandable>The port was quiet on Monday. <b>About 4,000 workers walked "
+        "out.</b> Talks resume Friday.</blockquote>"
+    )
+    parse_html(rendered)
+
+
+def test_a_long_passage_is_cut_at_words_around_the_quote() -> None:
+    words = " ".join(f"w{i}" for i in range(400))
+    quoted = quote_in_context("w200 w201", words, width=30)
+    assert quoted.startswith("… ") and quoted.endswith(" …")
+    assert "<b>w200 w201</b>" in quoted
+    before, after = quoted.split("<b>w200 w201</b>")
+    assert len(before) <= 33 and len(after) <= 33
+    assert " w19" in before and "w1 " not in before  # whole words only
+    assert quote_in_context("not there", words) == "not there"
+
+
+def test_only_an_answer_with_one_cited_article_unfurls_its_link() -> None:
+    assert preview_url(_answer("a [1]", citations=1)) == "https://news.example/a?x=1&y=2"
+    two = _answer("a [1] b [2]")
+    assert preview_url(replace(two, citations=two.citations[:1])) is not None
+    other = replace(two.citations[1], passage=_passage(2, url="https://other.example/b"))
+    assert preview_url(replace(two, citations=(two.citations[0], other))) is None
+    assert preview_url(Answer("q", "no", (), (), True)) is None
+
+
+def test_sources_view_lists_each_passage_under_its_source_line() -> None:
+    answer = _answer("x [1] y [2]")
+    extra = _passage(3, "An uncited passage.")
+    rendered = sources_html(replace(answer, passages=(*answer.passages, extra)))
     visible = parse_html(rendered)
-    assert visible.startswith("Sources\n\n[1] Title <1> & co · Harbor <Wire> · 2025-03-03\n")
-    assert f"“{NASTY}”" in visible
-    assert rendered.count('<a href="https://news.example/a?x=1&amp;y=2">') == 2
+    assert visible.startswith("Sources\n\n[1] Harbor <Wire> · 2025-03-03 · Title <1> & co\n")
+    assert "\n\n• Harbor <Wire> · 2025-03-03 · Title <3> & co\nAn uncited passage." in visible
+    assert rendered.count("<blockquote expandable>") == 3
+    assert rendered.count('<a href="https://news.example/a?x=1&amp;y=2">') == 3
 
 
 def test_sources_view_without_citations_shows_closest_articles() -> None:
     answer = Answer("q", "no", (), (_passage(1, url=None),), True)
     visible = parse_html(sources_html(answer))
     assert "Closest articles" in visible
-    assert "Title <1> & co · Harbor <Wire> · 2025-03-03" in visible
+    assert "• Harbor <Wire> · 2025-03-03 · Title <1> & co" in visible
 
 
 def test_plain_fallback_spells_out_links() -> None:

@@ -146,7 +146,9 @@ def test_sources_button_and_command_show_cited_passages(fake: FakeTelegram, news
     assert button_view.result["reply_to_message"]["message_id"] == answer.result["message_id"]
     for view in (button_view, command_view):
         visible = view.result["text"]
-        assert "Port strike <b begins & dockers walk out · Harbor <Wire> · 2025-03-03" in visible
+        assert (
+            "[1] Harbor <Wire> · 2025-03-03 · Port strike <b begins & dockers walk out" in visible
+        )
         assert "About 4,000 workers" in visible
         assert f'href="{PORT_URL.replace("&", "&amp;")}"' in view.params["text"]
 
@@ -204,7 +206,7 @@ def test_button_of_a_forgotten_chat_asks_to_ask_again(
     texts = [c.result["text"] for c in sent_answers(fake, 7)]
     assert texts[1] == NO_ANSWER_YET
     assert "About 4,000 workers" in texts[2]
-    assert "Port strike <b begins & dockers walk out · Harbor <Wire>" in texts[3]
+    assert "Harbor <Wire> · 2025-03-03 · Port strike <b begins & dockers walk out" in texts[3]
 
 
 def _answer(number: int) -> Answer:
@@ -956,7 +958,8 @@ def test_oversized_upload_after_download_is_refused(fake: FakeTelegram, news: Ar
 
 
 def test_reply_with_a_short_answer_is_exact_html(fake: FakeTelegram, news: Archive) -> None:
-    """The short answer once, in bold, then the cited sentence with its linked marker."""
+    """The short answer once, in bold, the cited sentence with its linked marker, then the
+    source line and the passage it was quoted from (test_telegram_features: two sources)."""
 
     async def scenario() -> None:
         async with polling(bot_app(news, fake)):
@@ -971,5 +974,12 @@ def test_reply_with_a_short_answer_is_exact_html(fake: FakeTelegram, news: Archi
 # Before the short answer was kept out of Answer.text, this began "<b>4,000</b>\n\n4,000\n".
 EXACT_STRIKE_REPLY = (
     "<b>4,000</b>\n\nAbout 4,000 workers joined the strike at Meridian City port, the union said. "
-    '<a href="https://news.example/port-strike?id=1&amp;ref=x">[1]</a>'
+    '<a href="https://news.example/port-strike?id=1&amp;ref=x">[1]</a>\n\n'
+    "[1] Harbor &lt;Wire&gt; · 2025-03-03 · "
+    '<a href="https://news.example/port-strike?id=1&amp;ref=x">Port strike &lt;b begins &amp; '
+    "dockers walk out</a>\n"
+    "<blockquote expandable>Dock workers at Meridian City port walked out on Monday morning. "
+    "<b>About 4,000 workers joined the strike at Meridian City port, the union said.</b> "
+    "The port authority called the walkout &lt;script&gt;alert(1)&lt;/script&gt; unlawful "
+    "&amp; costly, a spokesman said.</blockquote>"
 )
