@@ -19,6 +19,7 @@ from telegram.constants import ChatType
 
 from bot.bot_data import Context, bot_data
 from bot.errors import describe_error
+from bot.following import push_followed, scheduled_push
 from bot.formatting import escape, stats_html
 from bot.sending import send, typing
 from config.errors import NewsbotError
@@ -74,6 +75,7 @@ async def on_sync(update: Update, context: Context) -> None:
     except NewsbotError as error:  # another ingest running, a broken subscriptions file, ...
         summary = describe_error(error)
     await send(context.bot, chat.id, escape(summary))
+    await push_followed(context.bot, data)
 
 
 async def scheduled_sync(context: Context) -> None:
@@ -87,6 +89,7 @@ async def scheduled_sync(context: Context) -> None:
         log.warning("scheduled sync skipped: %s", error)
         return
     log.info("scheduled sync: %s", summary.replace("\n", "; "))
+    await scheduled_push(context)
 
 
 async def on_ingest_command(update: Update, context: Context) -> None:
@@ -124,6 +127,7 @@ async def on_document(update: Update, context: Context) -> None:
             data.archive, data.ingest, document, name, max_mb, data.settings.upload_wait_seconds
         )
     await send(context.bot, chat.id, report)
+    await push_followed(context.bot, data)
 
 
 async def _take_upload(

@@ -5,15 +5,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
 from bot.access import Access
 from bot.chat_state import ChatStates
+from bot.feedback import FeedbackStore
+from bot.follows import FollowStore
 from bot.limiter import QuestionLimiter
-from config.settings import IngestSettings, TelegramSettings
+from config.settings import IngestSettings, RetrievalSettings, TelegramSettings
 from retrieval.archive import Archive
 from retrieval.responder import Responder
 
@@ -35,7 +38,11 @@ class BotData:
         access: who is served, and which strangers were refused lately.
         chats: each chat's conversation and recent answers (bounded).
         limiter: questions per user and minute.
+        inline_limiter: inline queries per user and minute (sent as the user types).
         typing_interval: seconds between "typing…" actions while answering.
+        retrieval: the `retrieval` section (the topic threshold of follows and charts).
+        follows: the topics each chat follows (`follows.sqlite3` in the data dir).
+        feedback: the users' ratings and corrections (`feedback.sqlite3` in the data dir).
         warm_up: ask one question before serving, so the models load first (`run` does).
     """
 
@@ -46,8 +53,13 @@ class BotData:
     access: Access
     chats: ChatStates
     limiter: QuestionLimiter
+    inline_limiter: QuestionLimiter
     typing_interval: float
+    retrieval: RetrievalSettings
+    follows: FollowStore
+    feedback: FeedbackStore
     warm_up: bool = False
+    push_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def install(self, app: BotApp) -> None:
         """Make this the data every handler of `app` sees."""

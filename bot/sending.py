@@ -20,6 +20,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    LinkPreviewOptions,
     Message,
     ReplyParameters,
     Update,
@@ -29,9 +30,12 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.access import REFUSAL
 from bot.bot_data import Context, bot_data
-from bot.formatting import answer_html, sources_html, split_message, to_plain
+from bot.formatting import answer_html, preview_url, sources_html, split_message, to_plain
+from bot.rating import STALE_BUTTON, rating_buttons, take_correction
 from bot.stream_draft import NO_PREVIEW, StreamDraft
+from retrieval.question.profile import is_timeline
 from retrieval.responder import AskOptions
+from retrieval.results import Answer
 
 log = logging.getLogger(__name__)
 
@@ -39,23 +43,23 @@ TYPING_EVERY_S = 4.0  # Telegram shows "typing…" for about 5 s per action
 MAX_QUESTION_CHARS = 1000
 
 ASK_HOW = "Ask me a question, for example: /ask How many workers joined the port strike?"
-GONE = "These sources are no longer available. Ask again to get fresh ones."
+GONE = STALE_BUTTON
 NO_ANSWER_YET = "Ask a question first; /sources then shows the passages the answer cites."
 
 _SOURCES_DATA = re.compile(r"src:([A-Za-z0-9_-]{8,16})")
 
 
 async def on_private_text(update: Update, context: Context) -> None:
-    """In a private chat every text is a question."""
+    """In a private chat every text is a question, but a reply to a correction prompt."""
     message = update.effective_message
-    if message is not None and message.text:
+    if message is not None and message.text and not await take_correction(update, context):
         await ask(update, context, _strip_mention(message.text, context.bot))
 
 
 async def on_group_text(update: Update, context: Context) -> None:
     """In groups only a mention or a reply to one of our messages is a question."""
     message = update.effective_message
-    if message is None or not message.text:
+    if message is None or not message.text or await take_correction(update, context):
         return
     bot = context.bot
     replied = message.reply_to_message
@@ -121,12 +125,22 @@ async def ask(update: Update, context: Context, question: str) -> None:
                 if draft is not None:
                     await draft.stop()
         key = state.remember(answer)
-        button = InlineKeyboardButton("Sources", callback_data=f"src:{key}")
-        markup = InlineKeyboardMarkup([[button]]) if answer.passages else None
+        markup = answer_keyboard(key, answer)
         final = answer_html(answer)
         if draft is not None and await draft.replace(final, markup):
             return
-        await send(context.bot, chat.id, final, thread_id, reply_to, markup)
+        await send(context.bot, chat.id, final, thread_id, reply_to, markup, preview_url(answer))
+
+
+def answer_keyboard(key: str, answer: Answer) -> InlineKeyboardMarkup:
+    """👍 👎 and Sources under an answer; a timeline also offers its coverage chart."""
+    row = rating_buttons(key)
+    if answer.passages:
+        row.append(InlineKeyboardButton("Sources", callback_data=f"src:{key}"))
+    rows = [row]
+    if is_timeline(answer.question) and answer.citations:
+        rows.append([InlineKeyboardButton("📈 Coverage chart", callback_data=f"cov:{key}")])
+    return InlineKeyboardMarkup(rows)
 
 
 async def on_sources(update: Update, context: Context) -> None:
@@ -167,6 +181,10 @@ async def on_button(update: Update, context: Context) -> None:
     await send(context.bot, message.chat.id, sources_html(answer), thread_id, message.message_id)
 
 
+def _preview(url: str) -> LinkPreviewOptions:
+    return LinkPreviewOptions(url=url, prefer_small_media=True, show_above_text=False)
+
+
 @contextlib.asynccontextmanager
 async def typing(
     bot: Bot, chat_id: int, thread_id: int | None, interval: float = TYPING_EVERY_S
@@ -203,10 +221,12 @@ async def send(
     thread_id: int | None = None,
     reply_to: int | None = None,
     markup: InlineKeyboardMarkup | None = None,
+    preview: str | None = None,
 ) -> list[Message]:
     """Send HTML in parts under the limit; a part Telegram cannot parse goes as plain text.
 
-    The first part replies to `reply_to`; the last carries `markup`.
+    The first part replies to `reply_to`; the last carries `markup`. Links do not unfurl,
+    but `preview`, the one article an answer cites, under the first part.
     """
     parts = [p for p in split_message(html_text) if to_plain(p).strip()]
     sent: list[Message] = []
@@ -220,7 +240,7 @@ async def send(
             text,
             parse_mode=mode,
             message_thread_id=thread_id,
-            link_preview_options=NO_PREVIEW,
+            link_preview_options=NO_PREVIEW if preview is None or sent else _preview(preview),
             reply_parameters=reply,
             reply_markup=markup_here,
         )

@@ -25,15 +25,18 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
-from bot import admin, sending
+from bot import admin, charting, following, inline, rating, sending
 from bot.access import Access
 from bot.bot_data import BotApp, BotData, Context, app_data, bot_data
 from bot.chat_state import MAX_CHATS, ChatStates
 from bot.errors import BotSetupError
+from bot.feedback import FeedbackStore
+from bot.follows import FollowStore
 from bot.formatting import escape
 from bot.limiter import QuestionLimiter
 from bot.redaction import protect_secrets
@@ -50,6 +53,10 @@ COMMANDS = (
     BotCommand("ask", "Ask the archive a question"),
     BotCommand("sources", "Sources of the last answer"),
     BotCommand("new", "Start a new conversation"),
+    BotCommand("follow", "Be told when new articles on a topic arrive"),
+    BotCommand("following", "The topics this chat follows"),
+    BotCommand("unfollow", "Stop following a topic"),
+    BotCommand("coverage", "Chart of a topic's coverage over time"),
     BotCommand("help", "What this bot does"),
     BotCommand("stats", "What the archive holds (admins)"),
     BotCommand("ingest", "Add articles by sending a file (admins)"),
@@ -90,7 +97,13 @@ async def on_help(update: Update, context: Context) -> None:
         f"<i>{escape(EXAMPLE)}</i>",
         "",
         "Follow-ups such as <i>and when did it end?</i> build on the conversation.",
+        f"Tap {rating.UP} or {rating.DOWN} under an answer; after {rating.DOWN} you can reply "
+        "with the right answer, which becomes a test for the next version.",
         "/sources – the passages behind the last answer (or tap <b>Sources</b>)",
+        "/follow <i>topic</i> – be told when new articles about it arrive (/following, /unfollow)",
+        "/coverage <i>topic</i> – a chart of its coverage per week or month, by outlet",
+        f"In any chat: <i>@{escape(context.bot.username or '')} your question</i> "
+        "offers the answer to send there",
         "/new – start a new conversation",
     ]
     if data.access.is_admin(user.id if user else None):
@@ -132,13 +145,20 @@ def _register(app: BotApp) -> None:
             CommandHandler("ask", sending.on_ask, filters=new),
             CommandHandler("new", on_new, filters=new),
             CommandHandler("sources", sending.on_sources, filters=new),
+            CommandHandler("follow", following.on_follow, filters=new),
+            CommandHandler("following", following.on_following, filters=new),
+            CommandHandler("unfollow", following.on_unfollow, filters=new),
+            CommandHandler("coverage", charting.on_coverage, filters=new),
             CommandHandler("stats", admin.on_stats, filters=new),
             CommandHandler("ingest", admin.on_ingest_command, filters=new),
             CommandHandler("sync", admin.on_sync, filters=new),
             MessageHandler(text & filters.ChatType.PRIVATE, sending.on_private_text),
             MessageHandler(text & filters.ChatType.GROUPS, sending.on_group_text),
             MessageHandler(new & filters.Document.ALL, admin.on_document),
+            CallbackQueryHandler(rating.on_rating, pattern=r"^fb"),
+            CallbackQueryHandler(charting.on_coverage_button, pattern=r"^cov:"),
             CallbackQueryHandler(sending.on_button),
+            InlineQueryHandler(inline.on_inline_query),
         ]
     )
     app.add_error_handler(on_error)
@@ -193,7 +213,11 @@ def build_application(
         access=Access(telegram),
         chats=ChatStates(max_chats),
         limiter=QuestionLimiter(telegram.questions_per_minute),
+        inline_limiter=QuestionLimiter(3 * telegram.questions_per_minute),
         typing_interval=typing_interval,
+        retrieval=settings.retrieval,
+        follows=FollowStore.in_data_dir(archive.data_dir),
+        feedback=FeedbackStore.in_data_dir(archive.data_dir),
         warm_up=warm_up,
     ).install(app)
     _register(app)
@@ -202,6 +226,9 @@ def build_application(
         app.job_queue.run_repeating(
             admin.scheduled_sync, interval=interval, first=interval, name="sync"
         )
+    if telegram.follow_check_minutes and app.job_queue is not None:
+        every = telegram.follow_check_minutes * 60
+        app.job_queue.run_repeating(following.scheduled_push, interval=every, first=every)
     return app
 
 
@@ -242,7 +269,7 @@ def run(
             else "open to everyone"
         )
         log.info("archive %s; %s; %d admins", settings.data_dir, access, len(telegram.admins))
-        updates = [Update.MESSAGE, Update.CALLBACK_QUERY]
+        updates = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
         if webhook_url is None:
             app.run_polling(drop_pending_updates=False, allowed_updates=updates)
         else:

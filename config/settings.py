@@ -99,7 +99,8 @@ class RetrievalSettings(BaseModel):
         gt=0,
         le=1,
         description="a followed topic or a coverage chart counts an article when one of its "
-        "chunks is this close (cosine) to the topic, or holds every word of it",
+        "chunks is this close (cosine) to the topic, or its headline or a chunk holds every "
+        "word of it",
     )
     news_aware: bool = Field(
         default=True,
@@ -182,6 +183,15 @@ class TelegramSettings(BaseModel):
     questions_per_minute: int = Field(default=10, ge=1)
     max_upload_mb: float = Field(default=20.0, gt=0)
     sync_interval_minutes: int = Field(default=0, ge=0, description="0 = no scheduled sync")
+    follow_check_minutes: int = Field(
+        default=10,
+        ge=0,
+        description="how often followed topics are checked for new articles besides after "
+        "each sync and upload (catches `newsbot ingest` run from the shell); 0 = only then",
+    )
+    follow_pushes_per_hour: int = Field(
+        default=6, ge=1, description="messages about followed topics a chat gets at most an hour"
+    )
     sync_wait_seconds: float = Field(
         default=60.0, ge=0, description="how long a sync waits for a running ingest, then skips"
     )

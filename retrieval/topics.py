@@ -1,8 +1,8 @@
 """Which articles are about a topic: the question's two retrievers, each with a bar to clear.
 
 A followed topic and a coverage chart both need a yes or no per article, not a ranking, so
-the rank fusion questions use cannot serve: an article is about "port strike" when one of its
-chunks holds every content word of the topic (the keyword index, stemmed), or when a chunk's
+the rank fusion questions use cannot serve: an article is about "port strike" when its headline or one of its
+chunks holds every content word of the topic (stemmed; chunks through the keyword index), or when a chunk's
 vector is within `topic_threshold` cosine of the topic's (the dense index), which catches the
 articles that say "dockworkers walked out". Over the whole archive the dense side is the
 nearest `limit` chunks in the window; over the articles added since a mark (what a follow
@@ -21,7 +21,7 @@ from config.settings import RetrievalSettings
 from retrieval.archive import Archive
 from retrieval.archive.catalog import ArticleRecord
 from retrieval.search import SearchOptions, dense_search
-from retrieval.text.sentences import content_words
+from retrieval.text.sentences import content_words, stem
 
 MAX_TOPIC_CHARS = 200
 
@@ -57,7 +57,10 @@ def articles_about(
     for hit in dense:
         if hit.similarity >= settings.topic_threshold:
             best[hit.article_id] = max(best.get(hit.article_id, 0.0), hit.similarity)
-    keyword = set(archive.catalog.keywords.articles_with_all(topic_terms(topic), limit, start, end))
+    terms = topic_terms(topic)
+    keyword = set(archive.catalog.keywords.articles_with_all(terms, limit, start, end))
+    nearby = archive.catalog.get({hit.article_id for hit in dense} - keyword)
+    keyword.update(a for a, r in nearby.items() if headline_names(r.title, terms))
     return _matches(archive, best, keyword)
 
 
@@ -80,8 +83,16 @@ def new_articles_about(
             if score >= settings.topic_threshold:
                 best[article_id] = max(best.get(article_id, 0.0), float(score))
     ids = sorted({article_id for article_id, _ in chunks})
-    keyword = set(catalog.keywords.articles_with_all(topic_terms(topic), len(ids) + 1, among=ids))
+    terms = topic_terms(topic)
+    keyword = set(catalog.keywords.articles_with_all(terms, len(ids) + 1, among=ids))
+    keyword.update(a for a, r in catalog.get(ids).items() if headline_names(r.title, terms))
     return _matches(archive, best, keyword)
+
+
+def headline_names(title: str, terms: Sequence[str]) -> bool:
+    """Whether a headline holds every one of `terms` (stemmed)."""
+    held = {stem(w) for w in content_words(title)}
+    return bool(terms) and all(stem(t) in held for t in terms)
 
 
 def _matches(archive: Archive, best: dict[str, float], keyword: set[str]) -> list[TopicMatch]:

@@ -210,7 +210,9 @@ def test_malformed_callback_data_is_refused_without_effect(
     asyncio.run(scenario())
     presses = fake.calls("answerCallbackQuery")
     assert len(presses) == len(BAD_CALLBACK_DATA) + 3
-    assert all((p.params["text"], p.params["show_alert"]) == (GONE, True) for p in presses)
+    assert [(p.params["text"], p.params["show_alert"]) for p in presses] == [(GONE, True)] * len(
+        presses
+    )
     assert len(sent_answers(fake, 7)) == 1
 
 

@@ -15,7 +15,6 @@ from PIL import Image
 from bot.cli import cli
 from bot.coverage_chart import (
     OTHER_COLOUR,
-    PALETTE,
     coverage_caption,
     coverage_png,
     coverage_text,
@@ -36,6 +35,7 @@ from retrieval.coverage import (
 )
 from retrieval.results import Answer, Citation, Passage
 from retrieval.topics import TopicMatch
+from tests.support.charts import bars_in, matches_colour, rgb
 from tests.support.settings import make_settings
 
 
@@ -202,51 +202,6 @@ def test_caption_and_text() -> None:
 # --- the chart, read back from its pixels -----------------------------------------------------
 
 
-def _matches(pixel: tuple[int, int, int], colours: list[tuple[int, int, int]]) -> bool:
-    return any(all(abs(a - b) <= 12 for a, b in zip(pixel, c, strict=True)) for c in colours)
-
-
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    return (int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16))
-
-
-def bars_in(png: bytes) -> list[int]:
-    """The bars of a chart, from its pixels alone: each one's height in pixels, left to right.
-
-    The x axis is the one long dark horizontal line; a bar is a run of series colours along a
-    scan line just above it, and its height is how far up its middle column series colours go.
-    """
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    width, height = image.size
-    pixels = image.load()
-    assert pixels is not None
-    colours = [_rgb(c) for c in (*PALETTE, OTHER_COLOUR)]
-
-    def dark(x: int, y: int) -> bool:
-        return sum(pixels[x, y]) < 150
-
-    axis = max(y for y in range(height) if sum(dark(x, y) for x in range(width)) > width // 2)
-    scan = axis - 3
-    runs: list[tuple[int, int]] = []
-    x = 0
-    while x < width:
-        if _matches(pixels[x, scan], colours):
-            begin = x
-            while x < width and _matches(pixels[x, scan], colours):
-                x += 1
-            if x - begin >= 4:  # not the grey fringe of the black y axis, which is 1 px
-                runs.append((begin, x))
-        x += 1
-    heights = []
-    for begin, end in runs:
-        middle, y, gap = (begin + end) // 2, scan, 0
-        while y > 0 and gap <= 2:  # a blended row between two stacked outlets is not a gap
-            gap = 0 if _matches(pixels[middle, y], colours) else gap + 1
-            y -= 1
-        heights.append(scan - y - gap)
-    return heights
-
-
 def test_png_has_the_size_and_one_bar_per_period_with_articles() -> None:
     days = [date(2019, 4, 1)] * 6 + [date(2019, 4, 15)] * 2 + [date(2019, 4, 22)] * 4
     days += [date(2019, 5, 13)] * 3
@@ -281,7 +236,7 @@ def test_png_folds_outlets_and_marks_events() -> None:
     assert len(bars_in(png)) == 3
     image = Image.open(io.BytesIO(png)).convert("RGB")
     colours = {image.getpixel((x, y)) for x in range(0, 1200, 2) for y in range(0, 800, 2)}
-    assert any(_matches(c, [_rgb(OTHER_COLOUR)]) for c in colours)  # type: ignore[arg-type]
+    assert any(matches_colour(c, [rgb(OTHER_COLOUR)]) for c in colours)  # type: ignore[arg-type]
 
 
 def test_nothing_to_chart_raises() -> None:

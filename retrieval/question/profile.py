@@ -79,6 +79,17 @@ def is_timeline(question: str) -> bool:
     return bool(_TIMELINE.search(question))
 
 
+def topic_of(question: str) -> str:
+    """What a question is about, in its own words, without the how-to-ask and time words
+    ("How did the port strike unfold in May?" -> "port strike"): a timeline's chart topic."""
+    kept = [
+        w
+        for w in content_words(question)
+        if w.lower() not in _META | _TIME_WORDS and any(c.isalpha() for c in w)
+    ]
+    return " ".join(kept)
+
+
 @dataclass(frozen=True)
 class QuestionProfile:
     """What a question asks about: its type, key terms (stemmed) and the names it depends on.

@@ -66,14 +66,14 @@ DEFAULT_TOKEN = "123456789:TEST-token-for-newsbot"
 # The real server decodes per parameter, so we do too rather than guess from the value's shape.
 _JSON_PARAMS = frozenset({
     "reply_markup", "entities", "caption_entities", "commands", "scope", "allowed_updates",
-    "link_preview_options", "reply_parameters",
+    "link_preview_options", "reply_parameters", "results", "button",
 })
 _INT_PARAMS = frozenset({
     "offset", "limit", "message_id", "reply_to_message_id", "cache_time", "max_connections",
     "message_thread_id", "user_id",
 })
 _BOOL_PARAMS = frozenset({
-    "show_alert", "drop_pending_updates", "disable_notification", "protect_content",
+    "show_alert", "drop_pending_updates", "disable_notification", "protect_content", "is_personal",
     "disable_web_page_preview", "allow_sending_without_reply",
 })
 _CHAT_ACTIONS = frozenset({
@@ -179,6 +179,7 @@ class FakeTelegram:
         self._next_message_id: dict[int, int] = {}
         self._messages: dict[tuple[int, int], JSONDict] = {}
         self._callback_queries: dict[str, bool] = {}
+        self._inline_queries: dict[str, JSONDict | None] = {}
         self._files: dict[str, _StoredFile] = {}
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._webhook: JSONDict = {"url": ""}
@@ -201,6 +202,8 @@ class FakeTelegram:
             "deleteMyCommands": self._delete_my_commands,
             "getFile": self._get_file,
             "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,
+            "answerInlineQuery": self._answer_inline_query,
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
@@ -478,6 +481,30 @@ class FakeTelegram:
                 "data": data,
             }
             return self._queue_update({"callback_query": query})
+
+    def inject_inline_query(self, user_id: int, query: str) -> str:
+        """Queue an Update with an inline query (`@bot query` typed in some chat); return the
+        query id, whose answer `inline_answer` gives."""
+        with self._lock:
+            query_id = str(next(self._ids) + 2 * 10**12)
+            self._inline_queries[query_id] = None
+            inline = {"id": query_id, "from": self._user(user_id, None), "query": query}
+            self._queue_update({"inline_query": {**inline, "offset": ""}})
+            return query_id
+
+    def inline_answer(self, query_id: str) -> JSONDict | None:
+        """The answerInlineQuery parameters given for this query, None while unanswered."""
+        with self._lock:
+            return copy.deepcopy(self._inline_queries.get(query_id))
+
+    def photos(self, chat_id: int) -> list[bytes]:
+        """The images sent to a chat with sendPhoto, oldest first."""
+        with self._lock:
+            return [
+                self._files[m["photo"][-1]["file_id"]].content
+                for (chat, _), m in sorted(self._messages.items())
+                if chat == chat_id and "photo" in m
+            ]
 
     # --- internals shared by injection and handlers (call with the lock held) ------------------
 
@@ -779,6 +806,44 @@ class FakeTelegram:
         if caption is not None:
             content["caption"] = caption
         return self._new_message(chat["id"], self.bot_user, content)
+
+    def _send_photo(self, params: JSONDict) -> JSONDict:
+        chat = self._chat(params)
+        photo = params.get("photo")
+        if not isinstance(photo, _Upload):
+            raise _ApiError(400, "Bad Request: there is no photo in the request")
+        if not photo.content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8")):
+            raise _ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        stored = self._store_file(photo.content, photo.file_name or "photo.png")
+        params["photo"] = stored.file_id  # keep ApiCall.params JSON-like
+        size = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+        content: JSONDict = {
+            "photo": [{**size, "width": 1, "height": 1, "file_size": len(photo.content)}],
+            **self._reply_fields(chat["id"], params),
+        }
+        caption = _render(params.get("caption"), params.get("parse_mode"), MAX_CAPTION_LENGTH)
+        if caption is not None:
+            content["caption"] = caption
+        return self._new_message(chat["id"], self.bot_user, content)
+
+    def _answer_inline_query(self, params: JSONDict) -> bool:
+        query_id = str(params.get("inline_query_id"))
+        if query_id not in self._inline_queries or self._inline_queries[query_id] is not None:
+            raise _ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
+        results = params.get("results")
+        if not isinstance(results, list) or len(results) > 50:
+            raise _ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            if "message_text" in content:
+                _render(content["message_text"], content.get("parse_mode"), MAX_MESSAGE_LENGTH)
+            if not 1 <= len(str(result.get("id", ""))) <= 64:
+                raise _ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        self._inline_queries[query_id] = dict(params)
+        return True
 
     def _set_webhook(self, params: JSONDict) -> bool:
         url = str(params.get("url") or "")

@@ -105,9 +105,15 @@ def sent_answers(fake: FakeTelegram, chat_id: int) -> list[ApiCall]:
     return [c for c in fake.calls("sendMessage", chat_id=chat_id) if c.ok]
 
 
-def button_data(call: ApiCall) -> str:
-    """The callback data of the first inline button under a sent message."""
-    return str(call.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+def button_data(call: ApiCall, prefix: str = "src:") -> str:
+    """The callback data of the first inline button under a sent message whose data starts
+    with `prefix` (the Sources button by default)."""
+    rows = call.params["reply_markup"]["inline_keyboard"]
+    found = [
+        b["callback_data"] for row in rows for b in row if b["callback_data"].startswith(prefix)
+    ]
+    assert found, f"no {prefix!r} button under the message"
+    return str(found[0])
 
 
 @contextlib.contextmanager
