@@ -10,6 +10,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -22,7 +23,9 @@ from retrieval.results import Answer
 HELP = (
     "Ask a question about the archive. Follow-ups like 'and when was that?' use the "
     "conversation so far.\nCommands: /sources (passages of the last answer), /new (forget the "
-    "conversation), /stats, /quit.\nRate the last answer: /good, /bad, /bad the answer is X "
+    "conversation), /stats, /quit.\nCoverage: /coverage port strike (per week or month, by "
+    "outlet; end with a file.png for the chart; /coverage alone after a timeline charts it).\n"
+    "Rate the last answer: /good, /bad, /bad the answer is X "
     "(or /correct X), /notinarchive (the archive cannot answer it)."
 )
 
@@ -87,9 +90,55 @@ class _Rater:
         return "(thanks: noted 👍)" if rating.verdict == "up" else "(thanks: noted 👎)"
 
 
+def _coverage(responder: Responder, argument: list[str], conversation: Conversation) -> str:
+    """`/coverage TOPIC [FILE.png]`: the table, and the chart when a .png is named; with no
+    topic, the last timeline answer's topic with its events marked."""
+    # Deferred: the chart code imports matplotlib when it draws, the counting needs the archive.
+    from bot.coverage_chart import coverage_png, coverage_text
+    from retrieval.coverage import coverage, events_from_answer
+    from retrieval.question.profile import is_timeline, topic_of
+
+    words = " ".join(argument).split()
+    png = Path(words.pop()) if words and words[-1].lower().endswith(".png") else None
+    topic = " ".join(words)
+    events: tuple[tuple[date, str], ...] = ()
+    last = conversation.last_answer
+    if not topic and last is not None and is_timeline(last.question):
+        topic, events = topic_of(last.question), events_from_answer(last)
+    if not topic:
+        return "(name a topic: /coverage port strike, or ask a timeline question first)"
+    found = coverage(responder.archive, topic, responder.retrieval, events=events)
+    text = coverage_text(found)
+    if png is not None and found.bins:
+        png.write_bytes(coverage_png(found))
+        text += f"\n(chart written to {png})"
+    return text
+
+
+def _command(
+    command: str, text: str, responder: Responder, conversation: Conversation
+) -> str | None:
+    """What /help, /stats, /sources and /coverage print; None for a question."""
+    if command == "/help":
+        return HELP
+    if command == "/stats":
+        stats = responder.archive.catalog.stats()
+        return f"{stats.articles} articles, {stats.chunks} chunks, {stats.first} to {stats.last}"
+    if command == "/sources":
+        last = conversation.last_answer
+        if last is None:
+            return "(no answer yet)"
+        return "\n".join(
+            f"[{rank}] {passage.label()} {passage.url or ''}\n    {passage.text[:400]}"
+            for rank, passage in enumerate(last.passages[:5], start=1)
+        )
+    if command == "/coverage" or command.startswith("/coverage "):
+        return _coverage(responder, text.split(maxsplit=1)[1:], conversation)
+    return None
+
+
 def run_chat(responder: Responder, *, feedback: FeedbackStore, as_of: date | None = None) -> None:
     """Read questions from the terminal until /quit or end of input; ratings go to `feedback`."""
-    archive = responder.archive
     conversation = Conversation()
     rater = _Rater(feedback, as_of)
     click.echo("newsbot chat - " + "\n".join(HELP.splitlines()[1:]))
@@ -105,9 +154,6 @@ def run_chat(responder: Responder, *, feedback: FeedbackStore, as_of: date | Non
         command = text.lower()
         if command in ("/quit", "/exit", "quit", "exit"):
             return
-        if command == "/help":
-            click.echo(HELP)
-            continue
         rating = parse_rating(text)
         if rating is not None:
             click.echo(rating if isinstance(rating, str) else rater.rate(rating))
@@ -116,21 +162,9 @@ def run_chat(responder: Responder, *, feedback: FeedbackStore, as_of: date | Non
             conversation = Conversation()
             click.echo("(new conversation)")
             continue
-        if command == "/stats":
-            stats = archive.catalog.stats()
-            click.echo(
-                f"{stats.articles} articles, {stats.chunks} chunks, {stats.first} to {stats.last}"
-            )
-            continue
-        if command == "/sources":
-            last = conversation.last_answer
-            if last is None:
-                click.echo("(no answer yet)")
-            else:
-                for rank, passage in enumerate(last.passages[:5], start=1):
-                    click.echo(
-                        f"[{rank}] {passage.label()} {passage.url or ''}\n    {passage.text[:400]}"
-                    )
+        reply = _command(command, text, responder, conversation)
+        if reply is not None:
+            click.echo(reply)
             continue
         answer = responder.ask(text, AskOptions(as_of=as_of), conversation=conversation)
         rater.answered_with(answer)

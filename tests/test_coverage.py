@@ -336,3 +336,30 @@ def test_cli_coverage_text_json_png_and_nothing(runner: CliRunner, tmp_path: Pat
     assert none.stdout.strip() == "nothing in the archive about “volcano eruption”"
     bad = runner.invoke(cli, ["--data-dir", str(data), "coverage", "x", "--since", "April"])
     assert bad.exit_code == 2
+
+
+def test_chat_coverage_table_chart_and_the_last_timeline(runner: CliRunner, tmp_path: Path) -> None:
+    data = tmp_path / "cov-data"
+    fill(data)
+    chart = tmp_path / "chat.png"
+    script = "\n".join(
+        [
+            "/coverage",  # nothing asked yet: a hint
+            "/coverage port strike",
+            f"/coverage port strike {chart}",
+            "How did the port strike unfold?",
+            "/coverage",  # the timeline just answered, its events marked
+            "/quit",
+        ]
+    )
+    result = runner.invoke(cli, ["--data-dir", str(data), "chat"], input=script + "\n")
+    assert result.exit_code == 0, result.output
+    assert (
+        "(name a topic: /coverage port strike, or ask a timeline question first)" in result.output
+    )
+    assert result.output.count("4 articles about “port strike” from 2 outlets") == 3
+    assert f"(chart written to {chart})" in result.output
+    assert len(bars_in(chart.read_bytes())) == 2  # weeks of 1 and 15 April; 8 April is empty
+    timeline_table = result.output.rsplit("4 articles about “port strike”", 1)[1]
+    assert "\n2019-04-02  Port strike day 2\n" in timeline_table  # its events, one per day
+    assert "\n2019-04-17  Port strike day 4\n" in timeline_table
