@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.feedback import FeedbackStore
+from bot.follows import FollowStore
 from bot.rating import CORRECT_HOW, NOTED_CORRECTION, THANKS_DOWN, THANKS_UP
 from ingest.articles import Article
 from ingest.pipeline import Ingestor
@@ -363,3 +364,44 @@ def test_a_timeline_answer_offers_its_coverage_chart(fake: FakeTelegram, news: A
     plain = sent_answers(fake, 7)[-1]
     labels = [b["text"] for row in plain.params["reply_markup"]["inline_keyboard"] for b in row]
     assert "📈 Coverage chart" not in labels  # not a timeline: no chart offered
+
+
+def test_pushes_are_grouped_per_chat_and_held_back_past_the_hourly_cap(
+    fake: FakeTelegram, news: Archive
+) -> None:
+    later = _article(
+        "Port strike talks resume",
+        "Port strike talks resumed on Monday.",
+        date(2025, 4, 9),
+        "Bay Herald",
+    )
+
+    async def scenario() -> None:
+        async with polling(bot_app(news, fake, follow_pushes_per_hour=1)) as app:
+            fake.inject_message(7, 7, "/follow port strike")
+            fake.inject_message(7, 7, "/follow dockers")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
+            assert app.job_queue is not None
+            (check,) = [j for j in app.job_queue.jobs() if j.callback.__name__ == "scheduled_push"]
+            await asyncio.to_thread(Ingestor(news).ingest, STRIKE_COVERAGE)  # `newsbot ingest`
+            await check.run(app)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=3)
+            await asyncio.to_thread(Ingestor(news).ingest, [later])
+            await check.run(app)  # the hour's one message is spent: held back
+            await asyncio.sleep(0.2)
+
+    asyncio.run(scenario())
+    texts = [c.result["text"] for c in sent_answers(fake, 7)]
+    assert len(texts) == 3
+    push = texts[2]
+    assert push.startswith("New on port strike (4 articles)\n")
+    assert push.count("\n• ") == 4  # one message, every new article listed
+    assert "Dockers vote on strike" in push.split("New on port strike")[1]
+    assert "\n\nNew on dockers" not in push  # the dockers story was told once, under port strike
+    assert "Port strike talks resume" not in push
+    store = FollowStore.in_data_dir(news.data_dir)
+    held = news.catalog.resolve(later.url or "")
+    told = news.catalog.resolve(STRIKE_COVERAGE[0].url or "")
+    assert held is not None and told is not None
+    assert store.was_pushed(7, [held, told]) == {told}  # the held one comes with the next message
+    store.close()
