@@ -261,6 +261,7 @@ def run(
     if webhook_url is not None and telegram.webhook_secret is None:
         log.info("no NEWSBOT_TELEGRAM__WEBHOOK_SECRET set: generated one for this run")
     archive = Archive.open(settings)
+    app: BotApp | None = None
     try:
         app = build_application(settings, archive, warm_up=True)
         access = (
@@ -298,5 +299,8 @@ def run(
             f"Telegram refused to start the bot: {redactor.redact(error.message)}"
         ) from None
     finally:
+        if app is not None:
+            app_data(app).follows.close()
+            app_data(app).feedback.close()
         archive.close()
     log.info("stopped")
