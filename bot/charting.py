@@ -12,8 +12,8 @@ import asyncio
 import re
 from datetime import date
 
-from telegram import Message, Update
-from telegram.constants import ChatAction
+from telegram import Message, ReplyParameters, Update
+from telegram.constants import ChatAction, ChatType
 
 from bot.access import REFUSAL
 from bot.bot_data import BotData, Context, bot_data
@@ -65,6 +65,9 @@ async def _send_chart(
         caption=coverage_caption(found),
         message_thread_id=thread_id,
         filename="coverage.png",
+        reply_parameters=(
+            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        ),
     )
 
 
@@ -80,7 +83,8 @@ async def on_coverage(update: Update, context: Context) -> None:
         await message.reply_text(COVERAGE_HOW)
         return
     thread_id = message.message_thread_id if message.is_topic_message else None
-    await _send_chart(context, chat.id, topic, thread_id, message.message_id)
+    reply_to = message.message_id if chat.type != ChatType.PRIVATE else None  # as answers do
+    await _send_chart(context, chat.id, topic, thread_id, reply_to)
 
 
 async def on_coverage_button(update: Update, context: Context) -> None:

@@ -72,7 +72,8 @@ async def on_follow(update: Update, context: Context) -> None:
         )
         return
     mark = await asyncio.to_thread(data.archive.catalog.last_article_rowid)
-    if data.follows.follow(chat.id, topic, mark):
+    user = update.effective_user
+    if data.follows.follow(chat.id, topic, mark, user.id if user else None):
         text = f"Following <b>{escape(topic)}</b>: I'll tell you when new articles about it arrive."
     else:
         text = f"This chat already follows <b>{escape(topic)}</b>."
@@ -130,11 +131,13 @@ def find_pushes(data: BotData) -> list[Push]:
     matched: dict[str, set[str]] = {}  # topic key -> article ids about it
     pushes: list[Push] = []
     for chat_id, chat_follows in by_chat.items():
-        # A private chat's id is its user's (positive); groups' are negative.
-        if not data.access.is_allowed(chat_id if chat_id > 0 else None, chat_id):
-            continue  # an allow-list changed since the chat followed: tell it nothing
         found: list[tuple[str, tuple[ArticleRecord, ...]]] = []
         for follow in chat_follows:
+            # As for a question: the chat or the user who followed must still be admitted (a
+            # private chat's id is its user's).
+            user = follow.user_id if follow.user_id is not None else chat_id
+            if not data.access.is_allowed(user, chat_id):
+                continue  # an allow-list changed since the chat followed: tell it nothing
             key = follow.topic.casefold()
             if key not in matched:
                 rows = [rowid for rowid, _ in added]

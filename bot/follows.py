@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS follows (
     topic TEXT NOT NULL,
     mark INTEGER NOT NULL,
     created TEXT NOT NULL,
+    user_id INTEGER,
     PRIMARY KEY (chat_id, topic_key)
 );
 CREATE TABLE IF NOT EXISTS pushed (
@@ -42,12 +43,14 @@ CREATE INDEX IF NOT EXISTS pushes_chat ON pushes(chat_id, pushed_at);
 
 @dataclass(frozen=True)
 class Follow:
-    """A chat following a topic since the catalog's article row `mark`."""
+    """A chat following a topic since the catalog's article row `mark`, asked by `user_id`
+    (a group is pushed to while the allow-lists admit the group or the user who followed)."""
 
     chat_id: int
     topic: str
     mark: int
     created: datetime
+    user_id: int | None = None
 
 
 def topic_key(topic: str) -> str:
@@ -89,13 +92,15 @@ class FollowStore:
             self._opened.clear()
         self._local = threading.local()
 
-    def follow(self, chat_id: int, topic: str, mark: int) -> bool:
-        """Follow `topic` in the chat from `mark` on; False when it was followed already."""
+    def follow(self, chat_id: int, topic: str, mark: int, user_id: int | None = None) -> bool:
+        """Follow `topic` in the chat from `mark` on, at `user_id`'s request; False when it
+        was followed already."""
+        now = datetime.now(UTC).isoformat()
         with self._conn as conn:
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO follows(chat_id, topic_key, topic, mark, created) "
-                "VALUES (?,?,?,?,?)",
-                (chat_id, topic_key(topic), topic, mark, datetime.now(UTC).isoformat()),
+                "INSERT OR IGNORE INTO follows(chat_id, topic_key, topic, mark, created, user_id) "
+                "VALUES (?,?,?,?,?,?)",
+                (chat_id, topic_key(topic), topic, mark, now, user_id),
             )
             return cursor.rowcount == 1
 
@@ -111,7 +116,7 @@ class FollowStore:
     def of_chat(self, chat_id: int) -> list[Follow]:
         """The chat's follows, oldest first."""
         rows = self._conn.execute(
-            "SELECT chat_id, topic, mark, created FROM follows WHERE chat_id = ? "
+            "SELECT chat_id, topic, mark, created, user_id FROM follows WHERE chat_id = ? "
             "ORDER BY created, topic_key",
             (chat_id,),
         ).fetchall()
@@ -120,7 +125,7 @@ class FollowStore:
     def all(self) -> list[Follow]:
         """Every follow of every chat."""
         rows = self._conn.execute(
-            "SELECT chat_id, topic, mark, created FROM follows ORDER BY chat_id, created"
+            "SELECT chat_id, topic, mark, created, user_id FROM follows ORDER BY chat_id, created"
         ).fetchall()
         return [_follow(row) for row in rows]
 
@@ -169,4 +174,5 @@ def _follow(row: tuple[object, ...]) -> Follow:
         topic=str(row[1]),
         mark=int(str(row[2])),
         created=datetime.fromisoformat(str(row[3])),
+        user_id=None if row[4] is None else int(str(row[4])),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 
@@ -24,6 +25,7 @@ from retrieval.responder import AskOptions
 log = logging.getLogger(__name__)
 
 MIN_QUERY_CHARS = 8
+_CITATION = re.compile(r"\s*\[\d{1,3}\]")
 CACHE_S = 60
 MAX_TITLE = 80
 
@@ -54,7 +56,7 @@ async def on_inline_query(update: Update, context: Context) -> None:
     )
     lead = answer.short if answer.short and not answer.abstained else to_plain(answer.text)
     title = _clip(" ".join(lead.split()), MAX_TITLE)
-    sentence = to_plain(answer.text) if answer.short and not answer.abstained else ""
+    sentence = _CITATION.sub("", answer.text) if answer.short and not answer.abstained else ""
     result = InlineQueryResultArticle(
         id=hashlib.sha1(question.encode(), usedforsecurity=False).hexdigest()[:32],
         title=title or "Answer",

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 
 from bot.access import REFUSAL
 from bot.bot_data import Context, bot_data
@@ -101,7 +101,9 @@ async def _ask_for_correction(
         answer_message.chat.id,
         CORRECT_HOW,
         message_thread_id=answer_message.message_thread_id,
-        reply_parameters=None,
+        reply_parameters=ReplyParameters(
+            answer_message.message_id, allow_sending_without_reply=True
+        ),
         reply_markup=InlineKeyboardMarkup([[button]]),
     )
     state.await_correction(prompt.message_id, entry_id)

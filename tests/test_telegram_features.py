@@ -273,7 +273,9 @@ def test_inline_query_is_answered_with_the_answer_card(fake: FakeTelegram, news:
     (result,) = answered["results"]
     assert result["type"] == "article"
     assert result["title"] == "4,000"
-    assert result["description"].startswith("About 4,000 workers joined the strike")
+    assert result["description"] == (
+        "About 4,000 workers joined the strike at Meridian City port, the union said."
+    )
     content = result["input_message_content"]
     assert content["parse_mode"] == "HTML"
     assert content["message_text"].startswith("<b>4,000</b>\n\nAbout 4,000 workers")
@@ -409,3 +411,22 @@ def test_pushes_are_grouped_per_chat_and_held_back_past_the_hourly_cap(
     assert held is not None and told is not None
     assert store.was_pushed(7, [held, told]) == {told}  # the held one comes with the next message
     store.close()
+
+
+def test_a_group_admitted_through_its_member_is_pushed_what_the_member_followed(
+    fake: FakeTelegram, news: Archive
+) -> None:
+    async def scenario() -> None:
+        async with polling(bot_app(news, fake, allowed_users=[7])) as app:
+            fake.inject_message(-50, 7, "/follow port strike", chat_type="group")
+            await fake.wait_for_async(is_call("sendMessage", chat_id=-50))
+            assert app.job_queue is not None
+            (check,) = [j for j in app.job_queue.jobs() if j.callback.__name__ == "scheduled_push"]
+            await asyncio.to_thread(Ingestor(news).ingest, STRIKE_COVERAGE[:1])
+            await check.run(app)
+            await fake.wait_for_async(is_call("sendMessage", chat_id=-50), count=2)
+
+    asyncio.run(scenario())
+    follow, push = (c.result["text"] for c in sent_answers(fake, -50))
+    assert follow.startswith("Following port strike")
+    assert push.startswith("New on port strike (1 article)\n• Bay Herald · 2025-02-03")
