@@ -17,6 +17,7 @@ from retrieval.coverage import OTHER_OUTLETS, Coverage, period_end, short_label
 
 if TYPE_CHECKING:  # annotations only: matplotlib takes most of a second to import
     from matplotlib.axes import Axes
+    from matplotlib.transforms import Bbox
 
 # Okabe & Ito's palette, which stays apart under the common colour-vision deficiencies; the
 # yellow comes last (weakest on white) and OTHER_OUTLETS is always grey.
@@ -69,12 +70,12 @@ def coverage_png(coverage: Coverage) -> bytes:
         )
         bottoms = [low + h for low, h in zip(bottoms, heights, strict=True)]
 
+    axes.set_xlim(-0.6, len(coverage.bins) - 0.4)  # before the labels measure where they fall
     rows = _mark_events(axes, coverage)
     # headroom above the tallest bar for the event labels' rows
     axes.set_ylim(0, max(bottoms) / (1 - EVENT_ROW * rows - 0.06) if rows else max(bottoms) * 1.1)
     _date_ticks(axes, coverage)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlim(-0.6, len(coverage.bins) - 0.4)
     axes.set_ylabel(f"articles per {coverage.unit}", fontsize=12)
     axes.tick_params(labelsize=11)
     axes.grid(axis="y", color="#DDDDDD", linewidth=0.8, zorder=0)
@@ -108,7 +109,9 @@ def coverage_png(coverage: Coverage) -> bytes:
 def _mark_events(axes: Axes, coverage: Coverage) -> int:
     """Dashed lines at the events' days (behind the bars), each labelled across the top in one
     of up to EVENT_ROWS staggered rows so neighbours do not overprint; returns the rows used."""
-    marked = 0
+    marked, rows_used = 0, 0
+    renderer = axes.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    placed: list[Bbox] = []
     for day, label in coverage.events[:MAX_EVENTS]:
         for i, period in enumerate(coverage.bins):
             last = period_end(period.start, coverage.unit)
@@ -120,20 +123,29 @@ def _mark_events(axes: Axes, coverage: Coverage) -> int:
             continue  # Coverage keeps only the events inside its bins
         axes.axvline(x, color=EVENT_COLOUR, linestyle="--", linewidth=1.2, zorder=1)
         left_half = x < len(coverage.bins) * 0.55
-        axes.text(
-            x,
-            0.985 - EVENT_ROW * (marked % EVENT_ROWS),
-            f" {day.day} {day:%b}: {short_label(label)} ",
-            transform=axes.get_xaxis_transform(),
-            ha="left" if left_half else "right",
-            va="top",
-            fontsize=10,
-            color=EVENT_COLOUR,
-            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1},
-            zorder=3,
-        )
+        texts = (f" {day.day} {day:%b}: {short_label(label)} ", f" {day.day} {day:%b} ")
+        # The first row where the label overprints no other; the day alone when none has room.
+        for text, row in [(t, r) for t in texts for r in range(EVENT_ROWS)]:
+            drawn = axes.text(
+                x,
+                0.985 - EVENT_ROW * row,
+                text,
+                transform=axes.get_xaxis_transform(),
+                ha="left" if left_half else "right",
+                va="top",
+                fontsize=10,
+                color=EVENT_COLOUR,
+                bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1},
+                zorder=3,
+            )
+            extent = drawn.get_window_extent(renderer)
+            if not any(extent.overlaps(other) for other in placed):
+                placed.append(extent)
+                rows_used = max(rows_used, row + 1)
+                break
+            drawn.remove()
         marked += 1
-    return min(marked, EVENT_ROWS)
+    return rows_used
 
 
 def _date_ticks(axes: Axes, coverage: Coverage) -> None:
