@@ -15,6 +15,7 @@ from datetime import date
 
 from retrieval.answering.article_dates import resolve_dates
 from retrieval.text.calendar import MONTH_NAMES, MONTH_PREFIXES, WEEKDAY_NAMES, format_day
+from retrieval.text.morphology import CAPITALS
 from retrieval.text.sentences import STOPWORDS, stem, words
 
 _NUMBER = re.compile(
@@ -24,17 +25,17 @@ _NUMBER = re.compile(
     r"billion|thousand|hundred))?",
     re.I,
 )
-_NAME = re.compile(
-    r"\b(?:[A-Z][a-zA-Z'’.-]+|[A-Z]{2,})(?:\s+(?:of|de|van|von|al|bin|the|and|&)?\s*"
-    r"(?:[A-Z][a-zA-Z'’.-]+|[A-Z]{2,}))*"
-)
+# A run of capitalised words, in any alphabet with capitals ("Игорь Смирнов" too).
+_CAP_WORD = rf"(?:[{CAPITALS}](?:[^\W\d_]|['’.-])+|[{CAPITALS}]{{2,}})"
+_NAME = re.compile(rf"\b{_CAP_WORD}(?:\s+(?:of|de|van|von|al|bin|the|and|&)?\s*{_CAP_WORD})*")
 _MONTH = "(?:" + "|".join(MONTH_PREFIXES) + ")[a-z]*"
 _WRITTEN_DATE = re.compile(
     rf"\b(?:{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH})\b",
     re.I,
 )
 _PLACE = re.compile(
-    r"\b(?:in|at|near|from|outside)\s+((?:the\s+)?[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+)*)"
+    rf"\b(?:in|at|near|from|outside|в|во|на|из|под|около)\s+"
+    rf"((?:the\s+)?[{CAPITALS}][\w'’.-]+(?:\s+[{CAPITALS}][\w'’.-]+)*)"
 )
 _NOT_NAMES = frozenset(
     {m.lower() for m in MONTH_NAMES}

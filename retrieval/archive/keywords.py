@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from retrieval.archive.store import date_to_int
-from retrieval.text.sentences import content_words
+from retrieval.text.morphology import script_language
+from retrieval.text.sentences import content_words, stem
 
 # Run by the catalog after its own schema (the triggers watch its `chunks` table).
 KEYWORD_SCHEMA = """
@@ -45,6 +46,18 @@ _KEYWORD_IN_WINDOW = (
 )
 
 
+def fts_term(word: str) -> str:
+    """One word as an FTS5 query term. The index's Porter stemmer knows English only, so a
+    Russian or Arabic word is looked up by its Snowball stem as a prefix ("бородин"* finds
+    "Бородина" and "Бородиным"); a stem under four letters would find too much and is exact."""
+    cleaned = word.replace('"', "")
+    if not cleaned.isascii() and script_language(cleaned) is not None:
+        root = stem(cleaned)
+        if len(root) >= 4 and cleaned.startswith(root):
+            return f'"{root}"*'
+    return f'"{cleaned}"'
+
+
 @dataclass(frozen=True)
 class KeywordHit:
     """A chunk the keyword index found; larger `score` is better."""
@@ -73,7 +86,7 @@ class KeywordIndex:
         terms = list(dict.fromkeys(content_words(query)))
         if not terms:
             return []
-        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms[:32])
+        match = " OR ".join(fts_term(t) for t in terms[:32] if t.replace('"', ""))
         low = date_to_int(start) if start else -1
         high = date_to_int(end) if end else 99999999
         conn = self._connect()
@@ -99,7 +112,7 @@ class KeywordIndex:
         cleaned = [t.replace('"', "") for t in terms if t.replace('"', "")]
         if not cleaned or (among is not None and not among):
             return []
-        match = " AND ".join(f'"{t}"' for t in cleaned[:32])
+        match = " AND ".join(fts_term(t) for t in cleaned[:32])
         low = date_to_int(start) if start else -1
         high = date_to_int(end) if end else 99999999
         sql = (
@@ -124,7 +137,7 @@ class KeywordIndex:
                 continue
             try:
                 found = conn.execute(
-                    "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?", (f'"{cleaned}"',)
+                    "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?", (fts_term(cleaned),)
                 ).fetchone()[0]
             except sqlite3.OperationalError:
                 found = 0

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from retrieval.text.calendar import MONTH_NAMES, WEEKDAY_NAMES
+from retrieval.text.morphology import CAPITALS
 from retrieval.text.sentences import STOPWORDS, content_words, stem
 
 QuestionType = Literal[
@@ -37,7 +38,7 @@ _QUESTIONISH = frozenset(
 )
 
 # A capitalised word: a name, unless it opens the question or is a stop word.
-NAME_WORD = re.compile(r"\b[A-Z][\w'’.-]*[A-Za-z]\b")
+NAME_WORD = re.compile(rf"\b[{CAPITALS}][\w'’.-]*[^\W\d_]\b")
 
 # Product, flight and model designations: letters and digits together, or digits joined by a
 # hyphen ("A380", "747-8", "COVID-19"); not years or decades ("2019", "1990s").
@@ -66,6 +67,8 @@ _YES_NO = re.compile(
     r"\s*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would|should|may|might)"
     r"(?:n['’]t)?\b"
 )
+
+_YES_NO_RU = re.compile(r"\s*\w+\s+ли\b")
 
 _TIMELINE = re.compile(
     r"\b(timeline|chronolog\w*|how did .+ (develop|unfold|evolve|play out|progress)|"
@@ -138,6 +141,21 @@ _KINDS: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     ("why", re.compile(r"\bwhy\b|\bwhat (caused|led to|prompted|triggered)\b|\bfor what reason\b")),
     ("said", _SAID),
     ("which", re.compile(r"\bwhich\s+[a-z]")),  # "which team": a name the question does not hold
+    # The same types asked in Russian (after every English pattern: English wins as before);
+    # not "when" and "which" yet: their short answers (a written date, a name) are read in
+    # English only, and a type whose answer cannot be read would refuse every such question.
+    (
+        "how_long",
+        re.compile(r"\bкак долго\b|\bсколько (лет|месяцев|недель|дней|часов|времени)\b"),
+    ),
+    ("how_many", re.compile(r"\bсколько\b|\bкак(ой|ова|ое|ую) (процент|доля|количество|сумм)")),
+    ("who", re.compile(r"\b(кто|кого|кому|кем|чей|чья|чьё|чье|чьи)\b")),
+    (
+        "where",
+        re.compile(r"\b(где|куда|откуда)\b|\bв как(ом|ой) (городе|стране|регионе|месте|области)"),
+    ),
+    ("why", re.compile(r"\b(почему|зачем)\b|\bпо какой причине\b|\bиз-за чего\b")),
+    ("said", re.compile(r"\bчто (сказал|заявил|ответил|написал|сообщил)")),
 )
 _WH_WORD = re.compile(r"\b(what|which|who|whom|where|when|why|how)\b")
 # The words that frame a "how long" question ask nothing of the article: "How long did the
@@ -150,6 +168,8 @@ _HOW_LONG_FRAME = re.compile(
 def question_kind(question: str) -> QuestionType:
     """The answer type a question expects, from its wording."""
     q = question.lower()
+    if _YES_NO_RU.match(q):
+        return "yesno"  # "Был ли ...?": the particle after the first word asks yes or no
     if _YES_NO.match(q) and not _WH_WORD.match(q.split(None, 2)[1] if len(q.split()) > 1 else ""):
         # An opening auxiliary asks yes or no, whatever clause follows ("Were they swamped
         # when pre-orders opened?"); "Is who ...?" is not English.
@@ -173,7 +193,7 @@ def profile(
     names = []
     tokens = question.split()
     for index, token in enumerate(tokens):
-        cleaned = re.sub(r"['’]s$", "", token.strip("?!.,;:\"'()“”‘’")).strip("'’")
+        cleaned = re.sub(r"['’]s$", "", token.strip("?!.,;:\"'()“”‘’«»؟")).strip("'’")
         if _IDENTIFIER.fullmatch(cleaned):
             names.append(cleaned.lower())  # a model or code ("747-8", "A380", "COVID-19")
             continue
@@ -181,7 +201,7 @@ def profile(
             # "Scientology-owned": the name is the capitalised part; "Notre-Dame" stays whole.
             cleaned = "-".join(p for p in cleaned.split("-") if p[:1].isupper())
         lowered = cleaned.lower()
-        following = tokens[index + 1].strip("?!.,;:\"'()“”‘’") if index + 1 < len(tokens) else ""
+        following = tokens[index + 1].strip("?!.,;:\"'()“”‘’«»؟") if index + 1 < len(tokens) else ""
         if cleaned[:1].isalpha() and cleaned != lowered and _SERIAL.fullmatch(following):
             names.append(f"{lowered} {following}")  # "iPhone 5", "Apollo 11": one name
         if not NAME_WORD.fullmatch(cleaned) or lowered in STOPWORDS or lowered in _META:

@@ -10,6 +10,8 @@ import functools
 import re
 from collections.abc import Iterator
 
+from retrieval.text.morphology import is_function_word, script_language, stem_in
+
 _ABBREVIATIONS = frozenset(
     """
     mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep pres rev hon
@@ -24,7 +26,7 @@ _NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "art", "ch", "para", "sec", "p"}
 # checked in code, because `[A-Z]` would miss "Élodie", "Österreich" or "Łódź".
 # Closing quotes, brackets and citation markers ("... in 2019.[1] Next") stay with the sentence.
 _BOUNDARY = re.compile(
-    r"(?<=[.!?…])(?P<close>(?:[\"'”’»)\]]|\[[\d,;\s\-–]+\])*)\s+(?=[\"'“‘«„(\[]?[^\W_])"
+    r"(?<=[.!?…؟])(?P<close>(?:[\"'”’»)\]]|\[[\d,;\s\-–]+\])*)\s+(?=[\"'“‘«„(\[]?[^\W_])"
 )
 _OPENERS = "\"'“‘«„(["
 _WORD = re.compile(r"[0-9]+(?:[.,][0-9]+)*|[^\W\d_]+(?:['’.-][^\W\d_]+)*", re.UNICODE)
@@ -77,7 +79,7 @@ def _split_paragraph(paragraph: str) -> Iterator[str]:
             continue  # "Wait... and then": a sentence starts with a capital or a digit
         stem = last_word.rstrip(".").lower().lstrip("(\"'“")
         # Initials, one or several ("J. Smith", "J.R.R. Tolkien", "the F.B.I. said").
-        initial = re.fullmatch(r"\(?(?:[A-Za-z]\.)+", last_word)
+        initial = re.fullmatch(r"\(?(?:[^\W\d_]\.)+", last_word)  # "J.", "В.В."
         numbered = stem in _NUMBER_ABBREVIATIONS and following.isdigit()
         if stem in _ABBREVIATIONS or initial or numbered:
             continue  # an abbreviation or an initial, not the end of a sentence
@@ -91,8 +93,9 @@ def _split_paragraph(paragraph: str) -> Iterator[str]:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word and number tokens."""
-    return [w.lower() for w in _WORD.findall(text)]
+    """Lower-cased word and number tokens. Turkish "İ" lower-cases to "i" plus a combining
+    dot, which is dropped, so "İdlib" is the word "idlib"."""
+    return [w.lower().replace("\u0307", "") for w in _WORD.findall(text)]
 
 
 def content_words(text: str) -> list[str]:
@@ -101,7 +104,9 @@ def content_words(text: str) -> list[str]:
     return [
         w
         for w in words(text)
-        if (plain := w.replace("’", "'")) not in STOPWORDS and plain not in QUESTION_WORDS
+        if (plain := w.replace("’", "'")) not in STOPWORDS
+        and plain not in QUESTION_WORDS
+        and not (not w.isascii() and is_function_word(w))
     ]
 
 
@@ -202,7 +207,14 @@ IRREGULAR_FORMS = {
 
 @functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A light suffix stripper so 'strikes', 'striking' and 'strike' meet (and 'won', 'win')."""
+    """A light suffix stripper so 'strikes', 'striking' and 'strike' meet (and 'won', 'win');
+    a Cyrillic or Arabic word is stemmed by its language's Snowball stemmer (`morphology`)."""
+    if not word.isascii() and (language := script_language(word)) is not None:
+        return stem_in(word, language)
+    return _english_stem(word)
+
+
+def _english_stem(word: str) -> str:
     if word in IRREGULAR_FORMS:
         return stem(IRREGULAR_FORMS[word])
     # The possessive first: tried after "s" it never matched, and "turkey's" became "turkey'".
