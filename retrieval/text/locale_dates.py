@@ -178,7 +178,7 @@ def _vocabulary(language: str) -> _Vocabulary:
         years=years,
         numeric=re.compile(
             r"(?<![\d.])(?:(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?P<y>(?:19|20)\d\d)"
-            r"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d))(?![\d.])"
+            r"|(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d))(?!\d|\.\d)"
         ),
         relative=re.compile(
             rf"(?<!\w)(?:(?P<prep>{preps})\s+)?(?P<phrase>{_alternation(phrases)})(?!\w)", re.I
