@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 from dateutil import parser as dateparser
 
+from ingest.dates import dateline_date
 from retrieval.text.calendar import MONTH_PREFIXES
 
 _INVISIBLE = re.compile(
@@ -311,8 +312,11 @@ def _date_and_author(line: str) -> tuple[date, str | None] | None:
     return when, rest.group("author")
 
 
-def clean_dump(text: str) -> CleanPage:  # noqa: PLR0912, PLR0915 - one pass over lines, one rule per kind
-    """Turn a scraped plain-text page into title, article body and any date or outlet it states."""
+def clean_dump(text: str, language: str = "en") -> CleanPage:  # noqa: PLR0912, PLR0915 - one pass over lines, one rule per kind
+    """Turn a scraped plain-text page into title, article body and any date or outlet it states.
+
+    A page in another `language` with no date line takes its dateline's date, as English does.
+    """
     lines = _strip_trailing_sections(_lines(text))
     title: str | None = None
     published: date | None = None
@@ -382,6 +386,8 @@ def clean_dump(text: str) -> CleanPage:  # noqa: PLR0912, PLR0915 - one pass ove
             if day and day > published and not re.search(r"\d{4}", dateline.group("when")):
                 day = _parse_loose_date(dateline.group("when"), published.year - 1)
             published = day or published
+    elif published is None and language != "en":
+        published = dateline_date(body, language)
     if title is None:
         title = crumb_title
     return CleanPage(title=title, body=body, published=published, source=source, author=author)

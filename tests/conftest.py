@@ -80,6 +80,24 @@ def wikinews_path(shared_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def wikinews_ru_path(shared_dir: Path) -> Path:
+    """Russian Wikinews (no `published`; `date_in_text` is the first full date, 404 articles)."""
+    path = shared_dir / "data" / "wikinews-ru" / "articles.jsonl"
+    if not path.is_file():
+        pytest.skip(f"Russian Wikinews not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def wikinews_fr_path(shared_dir: Path) -> Path:
+    """French Wikinews: `published` is the dateline's date (91 of 100)."""
+    path = shared_dir / "data" / "wikinews-fr" / "articles.jsonl"
+    if not path.is_file():
+        pytest.skip(f"French Wikinews not found at {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
 def seed_dir(shared_dir: Path) -> Path:
     """The shared seed pages (scraped page dumps), whatever their file names."""
     path = shared_dir / "data" / "seed"

@@ -32,7 +32,10 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot",),
 )
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
-HEAVY = ("chromadb", "torch", "llama_index", "telegram", "sentence_transformers", "transformers")
+HEAVY = (
+    "chromadb", "torch", "llama_index", "telegram", "sentence_transformers", "transformers",
+    "dateparser",  # only a question or article in another language needs its language data
+)  # fmt: skip
 
 
 def _module_name(path: Path) -> str:

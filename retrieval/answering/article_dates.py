@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Final, TypeVar
 
@@ -49,6 +49,7 @@ from retrieval.text.calendar import (
     unit_ago,
     week_span,
 )
+from retrieval.text.locale_dates import LANGUAGES, find_dates
 
 __all__ = ["ResolvedDate", "format_day", "resolve_dates"]
 
@@ -240,8 +241,16 @@ def _hits(
             yield hit
 
 
-def resolve_dates(sentence: str, published: date | None) -> list[ResolvedDate]:
-    """Every date expression in the sentence that can be pinned down, in reading order."""
+def resolve_dates(
+    sentence: str, published: date | None, language: str = "en"
+) -> list[ResolvedDate]:
+    """Every date expression in the sentence that can be pinned down, in reading order.
+
+    In one of `locale_dates.LANGUAGES` each expression is restated in English and resolved by
+    the rules above; `text`, `start` and `end` stay those of the sentence as written.
+    """
+    if language in LANGUAGES:
+        return _resolve_written(sentence, published, language)
     found = list(_hits(_DATE, _date, sentence, published))
     if published is not None:
         for pattern, resolve in _RELATIVE:
@@ -250,4 +259,13 @@ def resolve_dates(sentence: str, published: date | None) -> list[ResolvedDate]:
     for hit in sorted(found, key=lambda h: (h.start, h.start - h.end)):
         if not kept or hit.start >= kept[-1].end:  # the longest of overlapping expressions wins
             kept.append(hit)
+    return kept
+
+
+def _resolve_written(sentence: str, published: date | None, language: str) -> list[ResolvedDate]:
+    kept: list[ResolvedDate] = []
+    for hit in find_dates(sentence, language):
+        resolved = resolve_dates(hit.english, published)
+        if len(resolved) == 1:
+            kept.append(replace(resolved[0], text=hit.text, start=hit.start, end=hit.end))
     return kept

@@ -94,14 +94,16 @@ def plan_question(
     as_of: date | None = None,
     top_k: int | None = None,
     covers: Covers | None = None,
+    language: str = "en",
 ) -> QuestionPlan:
     """Read `question` as asked on `as_of` (default today); `top_k` overrides the setting.
 
     With `covers`, a window named without a year moves to the latest year the archive holds.
+    `language` is the question's ("ru", "fr", ...): its time words are read in it.
     """
     today = as_of or date.today()
     aware = settings.news_aware
-    frame = parse_timeframe(question, today) if aware else None
+    frame = parse_timeframe(question, today, language) if aware else None
     year_chosen = False
     if frame is not None and covers is not None:
         moved = in_covered_year(frame, covers, REPORTING_LAG)

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Final, Literal
 
@@ -68,6 +68,7 @@ from retrieval.text.calendar import (
     unit_ago,
     week_span,
 )
+from retrieval.text.locale_dates import LANGUAGES, find_dates
 
 Kind = Literal["absolute", "relative", "recent", "latest"]
 
@@ -345,8 +346,15 @@ def _specificity(found: _Found) -> tuple[int, int, int]:
     return 0, (frame.end - frame.start).days, found.start
 
 
-def parse_timeframe(question: str, as_of: date) -> TimeFrame | None:
-    """The most specific time window the question names, or None when it names none."""
+def parse_timeframe(question: str, as_of: date, language: str = "en") -> TimeFrame | None:
+    """The most specific time window the question names, or None when it names none.
+
+    A question in one of `locale_dates.LANGUAGES` has each time expression restated in English
+    and resolved by the English rules, so "на прошлой неделе" is the window "last week" is;
+    `expression` stays as written, for `strip_time_expression`. Other languages read as English.
+    """
+    if language in LANGUAGES:
+        return _parse_written(question, as_of, language)
     found: list[_Found] = []
     for pattern, resolve in _RULES:
         for m in pattern.finditer(question):
@@ -367,13 +375,24 @@ def parse_timeframe(question: str, as_of: date) -> TimeFrame | None:
     return min(kept, key=_specificity).frame if kept else None
 
 
+def _parse_written(question: str, as_of: date, language: str) -> TimeFrame | None:
+    found: list[_Found] = []
+    for hit in find_dates(question, language):
+        frame = parse_timeframe(hit.english, as_of)
+        if frame is not None:
+            found.append(_Found(hit.start, hit.end, replace(frame, expression=hit.text)))
+    return min(found, key=_specificity).frame if found else None
+
+
 def strip_time_expression(question: str, frame: TimeFrame) -> str:
     """The question without its time words, so retrieval matches the topic, not "May"."""
     m = re.search(re.escape(frame.expression), question, _IS)
     if not m:
         return question
     text = " ".join(f"{question[: m.start()]} {question[m.end() :]}".split())
-    text = re.sub(r"^[,;:]\s*|,(?=[?.!]$)", "", re.sub(r"\s+([?.!,;:])", r"\1", text)).strip()
+    # Arabic's question mark and comma (؟ ،) close up like ours.
+    text = re.sub(r"\s+([?.!,;:؟،])", r"\1", text)
+    text = re.sub(r"^[,;:،]\s*|[,،](?=[?.!؟]$)", "", text).strip()
     if not re.search(r"\w", text):
         return question  # nothing but the time words: keep them rather than search for nothing
     if m.start() == 0 and question[:1].isupper():
