@@ -32,7 +32,15 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bot",),
 )
 RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
-HEAVY = ("chromadb", "torch", "llama_index", "telegram", "sentence_transformers", "transformers")
+HEAVY = (
+    "chromadb",
+    "torch",
+    "llama_index",
+    "telegram",
+    "sentence_transformers",
+    "transformers",
+    "py3langid",
+)
 
 
 def _module_name(path: Path) -> str:
