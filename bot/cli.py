@@ -29,6 +29,7 @@ from bot.feedback_cli import feedback_group
 from bot.feeds_cli import feeds_group, sync_command
 from bot.render import answer_json, answer_text
 from config.settings import Settings
+from retrieval.text.language import language_code
 
 if TYPE_CHECKING:  # annotations only: importing the archive loads Chroma and torch
     from retrieval.archive import Archive
@@ -43,6 +44,15 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2019-05-20") from None
+
+
+def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = language_code(value)
+    if code is None:
+        raise click.BadParameter(f"{value!r} is not a language code like ru, en or fr")
+    return code
 
 
 def _setup_logging(debug: bool) -> None:
@@ -101,6 +111,11 @@ def _open(obj: CliContext) -> Archive:
 @click.option(
     "--published", callback=_date, help="Publication date (YYYY-MM-DD) for undated articles."
 )
+@click.option(
+    "--language",
+    callback=_language,
+    help="Language (ISO 639-1, e.g. ru) for articles that do not state one; else detected.",
+)
 @click.option("--map", "mapping", help="Column names for odd exports: body=text,published=date")
 @click.option(
     "--wait", type=float, default=0.0, help="Seconds to wait for another ingest to finish."
@@ -117,6 +132,7 @@ def ingest(
     inputs: tuple[str, ...],
     source: str | None,
     published: date | None,
+    language: str | None,
     mapping: str | None,
     wait: float,
     first_pass_only: bool,
@@ -171,6 +187,7 @@ def ingest(
             mapping=column_map,
             default_source=source,
             default_published=published,
+            default_language=language,
         )
         summary = Ingestor(archive, obj.settings.ingest).ingest(
             items,
@@ -251,7 +268,7 @@ def chat(obj: CliContext, as_of: date | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
 def stats(obj: CliContext, as_json: bool) -> None:
-    """What the archive holds: articles, chunks, outlets, date range, and where it lives."""
+    """What the archive holds: articles, chunks, outlets, languages, dates, where it lives."""
     archive = _open(obj)
     figures = archive.stats()
     cat = figures.catalog
@@ -263,6 +280,7 @@ def stats(obj: CliContext, as_json: bool) -> None:
                     "chunks": cat.chunks,
                     "vectors": figures.vectors,
                     "outlets": dict(cat.outlets),
+                    "languages": dict(cat.languages),
                     "first": cat.first.isoformat() if cat.first else None,
                     "last": cat.last.isoformat() if cat.last else None,
                     "undated": cat.undated,
@@ -288,6 +306,7 @@ def stats(obj: CliContext, as_json: bool) -> None:
     outlets = ", ".join(f"{name} ({n})" for name, n in cat.outlets[:10])
     more = f" and {len(cat.outlets) - 10} more" if len(cat.outlets) > 10 else ""
     click.echo(f"outlets:   {outlets or '-'}{more}")
+    click.echo(f"languages: {', '.join(f'{code} ({n})' for code, n in cat.languages) or '-'}")
     click.echo(f"model:     {figures.embedding_model}")
 
 

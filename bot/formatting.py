@@ -172,6 +172,7 @@ def stats_html(stats: ArchiveStats, *, outlets: int = 10) -> str:
     names = ", ".join(f"{escape(name)} ({n})" for name, n in cat.outlets[:outlets]) or "-"
     if len(cat.outlets) > outlets:
         names += f" and {len(cat.outlets) - outlets} more"
+    languages = ", ".join(f"{escape(code)} ({n})" for code, n in cat.languages) or "-"
     return "\n".join(
         [
             "<b>Archive</b>",
@@ -179,6 +180,7 @@ def stats_html(stats: ArchiveStats, *, outlets: int = 10) -> str:
             f"chunks: {cat.chunks} ({stats.vectors} vectors)",
             f"dates: {span}",
             f"outlets: {names}",
+            f"languages: {languages}",
             f"store: {escape(stats.store_kind)} Chroma; model {escape(stats.embedding_model)}",
         ]
     )

@@ -44,6 +44,9 @@ class Article:
     date_flag: str | None = None
     feed_guid: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # ISO 639-1 code as the export or the person ingesting stated it; None: the pipeline
+    # detects it from the title and body
+    language: str | None = None
 
     @property
     def id(self) -> str:
@@ -52,7 +55,10 @@ class Article:
 
     @property
     def content_hash(self) -> str:
-        """Hash of everything stored for the article: a change here means re-embedding."""
+        """Hash of everything stored for the article: a change here means re-embedding.
+
+        Not the language: it is read from the text (or stated beside it) and embeds nothing,
+        so a restated or re-detected language alone is written in place, not a new version."""
         parts = [
             self.title,
             normalise_for_hash(self.body),
@@ -68,13 +74,17 @@ class Article:
         """Hash of the body alone: equal bodies are exact duplicates."""
         return hashlib.sha256(normalise_for_hash(self.body).encode("utf-8")).hexdigest()[:24]
 
-    def with_defaults(self, source: str | None, published: date | None) -> Article:
-        """Fill a missing outlet or date from what the person ingesting told us."""
+    def with_defaults(
+        self, source: str | None, published: date | None, language: str | None = None
+    ) -> Article:
+        """Fill a missing outlet, date or language from what the person ingesting told us."""
         updated = self
         if source and not self.source:
             updated = replace(updated, source=source)
         if published and not self.published:
             updated = replace(updated, published=published, date_source="cli")
+        if language and not self.language:
+            updated = replace(updated, language=language)
         return updated
 
 

@@ -59,6 +59,7 @@ def gather(
     mapping: Mapping[str, str] | None = None,
     default_source: str | None = None,
     default_published: date | None = None,
+    default_language: str | None = None,
     fetcher: Fetcher | None = None,
 ) -> Iterator[IntakeItem]:
     """Every article the inputs hold, fetching what they point at; errors as items."""
@@ -81,7 +82,7 @@ def gather(
                     else found
                 )
                 if isinstance(item, Article):
-                    yield item.with_defaults(default_source, default_published)
+                    yield item.with_defaults(default_source, default_published, default_language)
                 elif isinstance(item, LoadError | WarcSkip):
                     yield item
     finally:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from config.settings import IngestSettings
@@ -35,6 +35,7 @@ from ingest.warc import WarcSkip
 from retrieval.archive import Archive
 from retrieval.archive.catalog import ArticleRecord
 from retrieval.archive.store import ChunkRecord
+from retrieval.text.language import detect_language
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +273,7 @@ class Ingestor:
         catalog = self.archive.catalog
         known = catalog.get(a.id for a in batch)
         prepared: list[_Prepared] = []
+        relabelled: list[tuple[str, str]] = []
         # The same article twice in one batch: the later copy wins, as it does across batches.
         # (Keeping the first made each re-run of one file swap the two versions.)
         last = {article.id: index for index, article in enumerate(batch)}
@@ -288,6 +290,12 @@ class Ingestor:
             stored = known.get(article_id)
             if stored and stored.content_hash == article.content_hash:
                 summary.unchanged += 1
+                # The language is not in the hash: one stated anew, or none stored yet (rows
+                # from before languages), is written in place, with no new version to embed.
+                if article.language and article.language != stored.language:
+                    relabelled.append((article_id, article.language))
+                elif not stored.language:
+                    relabelled.append((article_id, _language(article).language or ""))
                 continue
             twin = seen_bodies.get(article.body_hash) or catalog.by_body_hash(article.body_hash)
             if twin and twin != article_id and not stored:
@@ -303,7 +311,9 @@ class Ingestor:
             seen_bodies[article.body_hash] = article_id
             if article.date_flag:
                 summary.warnings.append(LoadError(article.origin, article.date_flag))
-            prepared.append(_Prepared(article, chunks, is_update=stored is not None))
+            prepared.append(_Prepared(_language(article), chunks, is_update=stored is not None))
+        if relabelled:
+            catalog.set_languages(relabelled)
         return prepared
 
     def _store(
@@ -360,6 +370,13 @@ class Ingestor:
         return True
 
 
+def _language(article: Article) -> Article:
+    """The article with its language: as stated, else detected from its title and body."""
+    if article.language:
+        return article
+    return replace(article, language=detect_language(f"{article.title}\n{article.body}"))
+
+
 def _record(article: Article, story_id: str, n_chunks: int) -> ArticleRecord:
     return ArticleRecord(
         article_id=article.id,
@@ -375,4 +392,5 @@ def _record(article: Article, story_id: str, n_chunks: int) -> ArticleRecord:
         external_id=article.external_id,
         story_id=story_id,
         n_chunks=n_chunks,
+        language=article.language or "",
     )

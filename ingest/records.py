@@ -14,6 +14,7 @@ from ingest.articles import Article, LoadError
 from ingest.cleaning import normalize_text, strip_invisible
 from ingest.dates import parse_date, vet_date
 from ingest.htmlpage import html_to_text, looks_like_html
+from retrieval.text.language import language_code
 
 # Our field -> the column names exports use for it, in order of preference.
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
@@ -34,6 +35,7 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "source": ("source", "outlet", "publisher", "site", "site_name", "publication"),
     "id": ("id", "guid", "uuid", "article_id"),
     "author": ("author", "byline", "authors"),
+    "language": ("language", "lang", "inlanguage", "locale"),
 }
 MAPPABLE_FIELDS = tuple(FIELD_NAMES)
 
@@ -82,6 +84,7 @@ def article_from_record(
         author=_author(pick("author")),
         external_id=_plain(pick("id")) or None,
         date_flag=flag,
+        language=language_code(pick("language")),  # None (not a code): detected at ingest
     )
 
 

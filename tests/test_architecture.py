@@ -35,6 +35,7 @@ RANK = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 HEAVY = (
     "chromadb", "torch", "llama_index", "telegram", "sentence_transformers", "transformers",
     "dateparser",  # only a question or article in another language needs its language data
+    "py3langid",  # only detecting a language needs its model
 )  # fmt: skip
 
 

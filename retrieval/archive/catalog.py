@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS articles (
     story_id TEXT,
     n_chunks INTEGER NOT NULL,
     ingested_at TEXT NOT NULL DEFAULT (datetime('now')),
-    body TEXT NOT NULL DEFAULT ''
+    body TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS articles_body ON articles(body_hash);
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
@@ -84,7 +85,7 @@ _BUMP_GENERATION = (
 
 _RECORD_COLUMNS = (
     "article_id, content_hash, body_hash, title, source, url, published_int, date_source, "
-    "author, origin, external_id, story_id, n_chunks, ingested_at"
+    "author, origin, external_id, story_id, n_chunks, ingested_at, language"
 )
 
 
@@ -105,6 +106,7 @@ class ArticleRecord:
     external_id: str | None
     story_id: str | None
     n_chunks: int
+    language: str = ""  # ISO 639-1, "und" when the text did not tell; "" = not known (older rows)
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,8 @@ class CatalogStats:
     # chunks ingest's second pass has still to embed (found by keyword, and the article by its
     # lede, until then)
     awaiting: int = 0
+    # (language, articles), most first; "(unknown)" counts rows stored before languages were
+    languages: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,8 @@ class Catalog:
         columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
         if "body" not in columns:  # catalogs written before bodies were kept
             conn.execute("ALTER TABLE articles ADD COLUMN body TEXT NOT NULL DEFAULT ''")
+        if "language" not in columns:  # before languages: '' until a re-ingest tells it
+            conn.execute("ALTER TABLE articles ADD COLUMN language TEXT NOT NULL DEFAULT ''")
         chunk_columns = {row[1] for row in conn.execute("PRAGMA table_info(chunks)")}
         if "vector_row" not in chunk_columns:
             conn.execute("ALTER TABLE chunks ADD COLUMN vector_row INTEGER")  # before vectors.f32
@@ -253,7 +259,7 @@ class Catalog:
             self._conn.execute(
                 "INSERT OR REPLACE INTO articles(article_id, content_hash, body_hash, title, "
                 "source, url, published_int, date_source, author, origin, external_id, story_id, "
-                "n_chunks, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "n_chunks, body, language) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     record.article_id,
                     record.content_hash,
@@ -269,6 +275,7 @@ class Catalog:
                     record.story_id,
                     record.n_chunks,
                     body,
+                    record.language,
                 ),
             )
             self._conn.executemany(
@@ -288,6 +295,14 @@ class Catalog:
                 ],
             )
             self._conn.execute(_BUMP_GENERATION)
+
+    def set_languages(self, languages: Iterable[tuple[str, str]]) -> None:
+        """Write (article id, language) in place: a language learnt without a new version."""
+        with self._conn:
+            self._conn.executemany(
+                "UPDATE articles SET language = ? WHERE article_id = ?",
+                [(language, article_id) for article_id, language in languages],
+            )
 
     def add_alias(
         self, url: str, article_id: str, source: str | None, published: date | None
@@ -480,13 +495,20 @@ class Catalog:
         return int_to_date(low), int_to_date(high or None)
 
     def stats(self) -> CatalogStats:
-        """Counts, outlets and the date range of the archive."""
+        """Counts, outlets, languages and the date range of the archive."""
         articles = int(self._conn.execute("SELECT count(*) FROM articles").fetchone()[0])
         chunks = int(self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
         outlets = tuple(
             (str(r[0]), int(r[1]))
             for r in self._conn.execute(
                 "SELECT coalesce(source, '(unknown)'), count(*) FROM articles "
+                "GROUP BY 1 ORDER BY 2 DESC, 1"
+            ).fetchall()
+        )
+        languages = tuple(
+            (str(r[0]), int(r[1]))
+            for r in self._conn.execute(
+                "SELECT coalesce(nullif(language, ''), '(unknown)'), count(*) FROM articles "
                 "GROUP BY 1 ORDER BY 2 DESC, 1"
             ).fetchall()
         )
@@ -502,6 +524,7 @@ class Catalog:
             last=int_to_date(high),
             undated=int(undated or 0),
             awaiting=self.awaiting_count(),
+            languages=languages,
         )
 
 
@@ -526,7 +549,9 @@ def _catalog_chunk(r: sqlite3.Row | tuple[object, ...]) -> CatalogChunk:
 
 
 def _record(row: sqlite3.Row | tuple[object, ...]) -> ArticleRecord:
-    (aid, chash, bhash, title, source, url, pub, dsrc, author, origin, ext, story, n, _at) = row
+    (aid, chash, bhash, title, source, url, pub, dsrc, author, origin, ext, story, n, _at, lang) = (
+        row
+    )
     return ArticleRecord(
         article_id=str(aid),
         content_hash=str(chash),
@@ -541,4 +566,5 @@ def _record(row: sqlite3.Row | tuple[object, ...]) -> ArticleRecord:
         external_id=ext if isinstance(ext, str) else None,
         story_id=story if isinstance(story, str) else None,
         n_chunks=n if isinstance(n, int) else 0,
+        language=str(lang or ""),
     )
