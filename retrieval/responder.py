@@ -27,6 +27,7 @@ from retrieval.question.plan import QuestionPlan, plan_question
 from retrieval.results import Answer, Passage
 from retrieval.search import SearchOptions, search
 from retrieval.text.calendar import format_day
+from retrieval.text.language import asked_language
 
 if TYPE_CHECKING:  # llama-index takes seconds to import; only LLM mode needs it
     from llama_index.core.llms import LLM
@@ -156,6 +157,7 @@ class Responder:
             as_of=options.as_of,
             top_k=options.top_k,
             covers=self.archive.catalog.has_published,
+            language=asked_language(question),
         )
         window = SearchOptions(k=plan.k, start=plan.start, end=plan.end, prefer_recent=plan.recent)
         result = search(self.archive, plan.query, window, self.retrieval)

@@ -19,6 +19,7 @@ from retrieval.archive import Archive
 from retrieval.question.plan import plan_question
 from retrieval.results import Passage
 from retrieval.search import SearchOptions, search
+from retrieval.text.language import asked_language
 
 
 class NewsRetriever(BaseRetriever):
@@ -45,6 +46,7 @@ class NewsRetriever(BaseRetriever):
             as_of=self._as_of,
             top_k=self._top_k,
             covers=self._archive.catalog.has_published,
+            language=asked_language(query_bundle.query_str),
         )
         window = SearchOptions(k=plan.k, start=plan.start, end=plan.end, prefer_recent=plan.recent)
         result = search(self._archive, plan.query, window, self._settings)

@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from typing import Final, TypeVar
 
 from retrieval.text.calendar import (
+    DATE_MENTION,
     MONTH_NAMES,
     NUMBER_PATTERN,
     WEEKDAY_NAMES,
@@ -50,8 +51,9 @@ from retrieval.text.calendar import (
     week_span,
 )
 from retrieval.text.locale_dates import LANGUAGES, find_dates
+from retrieval.text.morphology import text_language
 
-__all__ = ["ResolvedDate", "format_day", "resolve_dates"]
+__all__ = ["ResolvedDate", "dated_outside", "format_day", "mentions_date", "resolve_dates"]
 
 _AHEAD: Final = timedelta(days=7)  # how far past publication a bare "20 May" may point
 
@@ -239,6 +241,25 @@ def _hits(
             continue  # 31 April, 9999 years ago: not a date
         if hit is not None:
             yield hit
+
+
+def mentions_date(sentence: str) -> bool:
+    """Does the sentence name a day, a month or a year (in English, or in the language its
+    script says: "15 декабря 2017 года")?"""
+    if DATE_MENTION.search(sentence):
+        return True
+    language = text_language(sentence)
+    return language != "en" and bool(find_dates(sentence, language))
+
+
+def dated_outside(text: str, start: date | None, end: date | None) -> bool:
+    """Does `text` state dates (a year at least) and every one of them fall outside the
+    window? An undated article that says "in 2017" throughout is not an article from 2015."""
+    dated = [
+        r for r in resolve_dates(text, None, text_language(text)) if r.day or r.month or r.year
+    ]
+    low, high = start or date.min, end or date.max
+    return bool(dated) and all(r.bounds[1] < low or r.bounds[0] > high for r in dated)
 
 
 def resolve_dates(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from config.settings import AnswerSettings
+from retrieval.answering.article_dates import dated_outside, mentions_date
 from retrieval.answering.compose import compose
 from retrieval.answering.confidence import Calibration
 from retrieval.answering.evidence import (
@@ -32,7 +33,7 @@ from retrieval.answering.verdict import verdict
 from retrieval.question.plan import QuestionPlan
 from retrieval.question.profile import QuestionProfile, profile
 from retrieval.results import Answer, Passage
-from retrieval.text.calendar import DATE_MENTION, describe_window
+from retrieval.text.calendar import describe_window
 from retrieval.text.sentences import split_sentences
 from retrieval.text.vectors import Embed
 
@@ -105,6 +106,16 @@ class ExtractiveReader:
             breadth = min(breadth + COMPOUND_EXTRA, plan.k)
         considered = list(passages[:breadth])
         rest = list(passages[breadth : plan.k])  # shown, not read
+        if plan.windowed:
+            # An undated page stays in every window, unless all the dates it states are
+            # outside this one: then it is about another time, and is shown, not read.
+            outside = [
+                p
+                for p in considered
+                if p.published is None and dated_outside(p.text, plan.start, plan.end)
+            ]
+            considered = [p for p in considered if p not in outside]
+            rest = [*outside, *rest]
         unanswered: list[str] = []
         if plan.timeline:
             prof = profile(plan.query, self.articles.idf)
@@ -219,7 +230,7 @@ class ExtractiveReader:
             if found.text is None and prof.kind == "who" and _REFERS_BACK.search(c.text):
                 found = _named_nearby(c.text, passage, query, prof)
             shorts[c.text] = found.text
-            written = prof.kind == "when" and DATE_MENTION.search(c.text)
+            written = prof.kind == "when" and mentions_date(c.text)
             return max(found.fit, WRITTEN_DATE_FIT if written else 0.0)
 
         evidence = choose(

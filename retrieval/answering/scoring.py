@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from retrieval.answering.article_dates import mentions_date
 from retrieval.answering.short_answer import DURATION, SPEECH, typed_answer
 from retrieval.question.profile import NAME_WORD, QuestionProfile, QuestionType
 from retrieval.results import Passage
-from retrieval.text.calendar import DATE_MENTION
 from retrieval.text.sentences import split_sentences, stem, words
 from retrieval.text.variants import variant_in
 from retrieval.text.vectors import Embed, cosine
@@ -146,7 +146,7 @@ def _words(text: str) -> frozenset[str]:
 def _type_bonus(  # noqa: PLR0911 - one branch per answer type reads best
     kind: QuestionType, sentence: str, prof: QuestionProfile
 ) -> float:
-    if kind == "when" and DATE_MENTION.search(sentence):
+    if kind == "when" and mentions_date(sentence):
         return TYPE_BONUS
     if kind == "how_many" and _NUMBER.search(sentence):
         return TYPE_BONUS

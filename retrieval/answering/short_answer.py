@@ -15,7 +15,7 @@ from datetime import date
 
 from retrieval.answering.article_dates import resolve_dates
 from retrieval.text.calendar import MONTH_NAMES, MONTH_PREFIXES, WEEKDAY_NAMES, format_day
-from retrieval.text.morphology import CAPITALS
+from retrieval.text.morphology import CAPITALS, text_language
 from retrieval.text.sentences import STOPWORDS, stem, words
 
 _NUMBER = re.compile(
@@ -201,7 +201,11 @@ def short_answer(  # noqa: PLR0911, PLR0912 - one branch per answer type reads b
     asked = {stem(w) for w in words(question)}
     term_set = set(terms)
     if kind == "when":
-        found = resolve_dates(sentence, published)
+        language = text_language(sentence)
+        found = resolve_dates(sentence, published, language)
+        if language != "en":  # the date as the article writes it ("15 декабря 2017 года")
+            dated = [r for r in found if r.day or r.month or r.year]
+            return dated[0].text if dated else None
         for resolved in found:
             if resolved.day:
                 return format_day(resolved.day)

@@ -142,19 +142,19 @@ _KINDS: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     ("said", _SAID),
     ("which", re.compile(r"\bwhich\s+[a-z]")),  # "which team": a name the question does not hold
     # The same types asked in Russian (after every English pattern: English wins as before);
-    # not "when" and "which" yet: their short answers (a written date, a name) are read in
-    # English only, and a type whose answer cannot be read would refuse every such question.
+    # not "which", "where" and "why" ("в каком музее", "на какой улице", "почему"): their
+    # answers are read in English only (a capitalised name after "in", "because" ...), and
+    # a type whose answer cannot be read would refuse every such question.
     (
         "how_long",
         re.compile(r"\bкак долго\b|\bсколько (лет|месяцев|недель|дней|часов|времени)\b"),
     ),
     ("how_many", re.compile(r"\bсколько\b|\bкак(ой|ова|ое|ую) (процент|доля|количество|сумм)")),
-    ("who", re.compile(r"\b(кто|кого|кому|кем|чей|чья|чьё|чье|чьи)\b")),
     (
-        "where",
-        re.compile(r"\b(где|куда|откуда)\b|\bв как(ом|ой) (городе|стране|регионе|месте|области)"),
+        "when",
+        re.compile(r"\bкогда\b|\bв как(ом|ой|ие|ую) (году|месяце|день|дату)|\bкакого числа\b"),
     ),
-    ("why", re.compile(r"\b(почему|зачем)\b|\bпо какой причине\b|\bиз-за чего\b")),
+    ("who", re.compile(r"\b(кто|кого|кому|кем|чей|чья|чьё|чье|чьи)\b")),
     ("said", re.compile(r"\bчто (сказал|заявил|ответил|написал|сообщил)")),
 )
 _WH_WORD = re.compile(r"\b(what|which|who|whom|where|when|why|how)\b")

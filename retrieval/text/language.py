@@ -164,6 +164,12 @@ def question_language(question: str, default: str = "en") -> str:
     return default
 
 
+def asked_language(question: str) -> str:
+    """The language to read a question in: English for a question in plain ASCII (as every
+    English question was read before; no model is loaded for it), else `question_language`."""
+    return "en" if question.isascii() else question_language(question)
+
+
 def language_code(value: object) -> str | None:
     """A language as exports write it ("ru", "RU", "ru-RU", "en_GB", "rus") -> "ru"; None
     when it is not a language code (empty, "Russian", "und")."""

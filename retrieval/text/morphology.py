@@ -71,6 +71,17 @@ def script_language(word: str) -> str | None:
     return None
 
 
+def text_language(text: str) -> str:
+    """The language of a sentence as its script tells it: "ru" or "ar" when most of its
+    letters are Cyrillic or Arabic, else "en" (Latin letters are read as English, as ever)."""
+    counts = {"ru": 0, "ar": 0, "latin": 0}
+    for char in text:
+        if char.isalpha():
+            counts[script_language(char) or "latin"] += 1
+    best = max(counts, key=lambda k: counts[k])
+    return best if best != "latin" and counts[best] else "en"
+
+
 @lru_cache(maxsize=8)
 def _stemmer(language: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(SNOWBALL[language])

@@ -5,7 +5,8 @@ A question often spells a name or a word otherwise than the article (translitera
 spelling, a dropped accent). Requiring the exact string refuses answerable questions; matching
 loosely answers near misses ("Austria" for "Australia", "Iran" for "Iraq"). The rules:
 
-* accents and case never matter ("Erdoğan" is "Erdogan");
+* accents, case and the Cyrillic alphabet never matter ("Erdoğan" is "Erdogan", "Путин" is
+  "Putin");
 * a name (`name=True`) matches a word that sounds the same (equal Metaphone keys) and is close
   in spelling (Jaro-Winkler >= 0.85), or, when both are at least 6 letters long, differs by one
   edit ("Navalny"/"Navalnyi", "Khodorkovsky"/"Hodorkovsky");
@@ -34,10 +35,31 @@ WORD_MIN_LENGTH = 5
 SHORTEST = 4
 
 
+# Russian letters in Latin ones (the BGN/PCGN scheme, simplified), so a name is one name in
+# both alphabets: "Путин" is "putin", "Шойгу" is "shoygu" and then spelled like "Shoigu".
+_CYRILLIC = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфыэ", "abvgdeziyklmnoprstufye", strict=True)),
+        "ё": "e",
+        "ж": "zh",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ю": "yu",
+        "я": "ya",
+        "ъ": "",
+        "ь": "",
+    }
+)
+
+
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
-    """Lower case without accents: "Erdoğan" -> "erdogan"."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    """Lower case without accents, Cyrillic in Latin letters: "Erdoğan" -> "erdogan",
+    "Путин" -> "putin"."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold().translate(_CYRILLIC))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
