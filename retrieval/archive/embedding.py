@@ -26,7 +26,7 @@ from retrieval.archive.models import (
     resolve_model,
 )
 from retrieval.text.sentences import stem, words
-from retrieval.text.vectors import Embed
+from retrieval.text.vectors import Reader
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ __all__ = [
     "PACKAGED_NAMES",
     "EmbeddingError",
     "HashingEmbedding",
-    "Read",
+    "Reader",
     "embedding_device",
     "embedding_identity",
     "make_embedder",
@@ -126,22 +126,25 @@ def _onnx_model_kwargs(model: str) -> dict[str, Any]:
     return {}
 
 
-# What reads texts into vectors at question time: the project's one embedding-function type.
-Read = Embed
+def make_reader(embedder: BaseEmbedding, kind: str) -> Reader:
+    """What embeds a question and its candidate sentences at answer time.
 
-
-def make_reader(embedder: BaseEmbedding, kind: str) -> Read:
-    """What embeds a question's candidate sentences at answer time.
-
-    `model` uses the embedder as it is. `int8` uses a copy of its sentence-transformers model
-    with the linear layers quantised to int8 (torch dynamic quantisation): 2-3x faster on a
-    CPU. Only sentences and the question they are compared with go through it, both through
-    the same copy, so their cosines stay comparable; stored vectors are untouched. Embedders
-    without a sentence-transformers model (the hashing one) are used as they are.
+    `model` uses the embedder as it is: the question as a query, the sentences as texts (the
+    same vectors for the packaged model; e5 prefixes each with its role). `int8` uses a copy of
+    its sentence-transformers model with the linear layers quantised to int8 (torch dynamic
+    quantisation): 2-3x faster on a CPU. Only sentences and the question they are compared
+    with go through it, both through the same copy, so their cosines stay comparable; stored
+    vectors are untouched. Embedders without a sentence-transformers model (the hashing one)
+    are used as they are.
     """
     model = getattr(embedder, "_model", None)
     if kind == "model" or model is None or not hasattr(model, "encode"):
-        return lambda texts: [list(v) for v in embedder.get_text_embedding_batch(list(texts))]
+        return Reader(
+            sentences=lambda texts: [
+                list(v) for v in embedder.get_text_embedding_batch(list(texts))
+            ],
+            question=lambda text: list(embedder.get_query_embedding(text)),
+        )
     quantized = quantize_int8(model, inplace=False)
 
     def read(texts: Sequence[str]) -> list[list[float]]:
@@ -150,7 +153,7 @@ def make_reader(embedder: BaseEmbedding, kind: str) -> Read:
         )
         return [[float(x) for x in v] for v in vectors]
 
-    return read
+    return Reader(sentences=read)
 
 
 def quantize_int8(model: Any, inplace: bool) -> Any:
