@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from config.settings import AnswerSettings
@@ -100,9 +101,9 @@ def test_reading_is_capped_and_keeps_room_for_dated_sentences() -> None:
     )
     read: list[str] = []
 
-    def embed(texts: list[str]) -> list[list[float]]:
-        read.extend(texts)
-        return [[1.0, 0.0] for _ in texts]
+    def embed(question: str, texts: Sequence[str]) -> tuple[list[float], list[list[float]]]:
+        read.extend([question, *texts])
+        return [1.0, 0.0], [[1.0, 0.0] for _ in texts]
 
     prof = profile("When did the Ostrava council pass the budget?")
     score_sentences(prof, "When did the council pass it?", [passage], embed, max_candidates=8)

@@ -49,7 +49,7 @@ def test_numpy_vectors_are_the_models(packaged_embedder: BaseEmbedding) -> None:
 
 def test_the_int8_reader_scores_like_torchs(packaged_embedder: BaseEmbedding) -> None:
     ours = load(FOLDER, int8=True).encode(TEXTS)
-    theirs = np.asarray(make_reader(packaged_embedder, "int8")(TEXTS))
+    theirs = np.asarray(make_reader(packaged_embedder, "int8").sentences(TEXTS))
     fp32 = load(FOLDER).encode(TEXTS)
     # the cosines the reader ranks sentences by: question against each candidate
     # (kernels differ in how they round and block the int8 sums: measured up to 0.027 here,

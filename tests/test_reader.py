@@ -15,8 +15,8 @@ UNRELATED = "The zoo's lynx gave birth to twin cubs, the first in ten years."
 
 
 def test_int8_reader_agrees_with_the_model(packaged_embedder: BaseEmbedding) -> None:
-    plain = make_reader(packaged_embedder, "model")([QUESTION, ANSWERING, UNRELATED])
-    int8 = make_reader(packaged_embedder, "int8")([QUESTION, ANSWERING, UNRELATED])
+    plain = make_reader(packaged_embedder, "model").sentences([QUESTION, ANSWERING, UNRELATED])
+    int8 = make_reader(packaged_embedder, "int8").sentences([QUESTION, ANSWERING, UNRELATED])
     # A different model (its weights are int8) but close to the original, sentence by sentence.
     for a, b in zip(plain, int8, strict=True):
         assert 0.85 < cosine(a, b) < 0.9999
@@ -27,10 +27,10 @@ def test_int8_reader_agrees_with_the_model(packaged_embedder: BaseEmbedding) -> 
 
 def test_int8_reader_leaves_the_embedder_alone(packaged_embedder: BaseEmbedding) -> None:
     before = packaged_embedder.get_text_embedding(ANSWERING)
-    make_reader(packaged_embedder, "int8")([ANSWERING])
+    make_reader(packaged_embedder, "int8").sentences([ANSWERING])
     assert packaged_embedder.get_text_embedding(ANSWERING) == before
 
 
 def test_hashing_embedder_reads_as_itself(hashing_embedder: BaseEmbedding) -> None:
     read = make_reader(hashing_embedder, "int8")
-    assert read([ANSWERING]) == [hashing_embedder.get_text_embedding(ANSWERING)]
+    assert read.sentences([ANSWERING]) == [hashing_embedder.get_text_embedding(ANSWERING)]

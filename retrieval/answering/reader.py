@@ -35,7 +35,7 @@ from retrieval.question.profile import QuestionProfile, profile
 from retrieval.results import Answer, Passage
 from retrieval.text.calendar import describe_window
 from retrieval.text.sentences import split_sentences
-from retrieval.text.vectors import Embed
+from retrieval.text.vectors import Read
 
 # Passages read for a timeline: one step per article, so more than for one fact.
 TIMELINE_BREADTH = 12
@@ -87,7 +87,7 @@ class _Reading:
 class ExtractiveReader:
     """Answers from the retrieved passages by quoting the sentences that answer, or abstains."""
 
-    def __init__(self, settings: AnswerSettings, articles: ArticleSource, read: Embed) -> None:
+    def __init__(self, settings: AnswerSettings, articles: ArticleSource, read: Read) -> None:
         self.settings = settings
         self.articles = articles
         self.read = read

@@ -20,7 +20,7 @@ from retrieval.question.profile import NAME_WORD, QuestionProfile, QuestionType
 from retrieval.results import Passage
 from retrieval.text.sentences import split_sentences, stem, words
 from retrieval.text.variants import variant_in
-from retrieval.text.vectors import Embed, cosine
+from retrieval.text.vectors import Read, cosine
 
 # How a candidate's score is made (fitted by hand on the dev set, see docs/evaluation.md):
 SEMANTIC_WEIGHT = 0.55  # cosine to the question; the rest is weighted key-term coverage
@@ -169,7 +169,7 @@ def score_sentences(
     prof: QuestionProfile,
     question: str,
     passages: Sequence[Passage],
-    embed: Embed,
+    read: Read,
     max_candidates: int = 8,
     spread: bool = False,
 ) -> list[ScoredSentence]:
@@ -178,8 +178,8 @@ def score_sentences(
     With `spread` (a timeline, "the latest on X": answers from several articles), the
     strongest sentence of each article is read before the second of any.
 
-    `embed` reads the question and the candidates in one batch, so their vectors come from
-    the same model whatever reader the settings choose.
+    `read` embeds the question and the candidates together, so their vectors come from the
+    same model whatever reader the settings choose (and each in its role, for e5).
 
     A sentence is read with its article's title: "He scored in the 112th minute" answers a
     question about the cup final when the title says it is the cup final.
@@ -203,7 +203,7 @@ def score_sentences(
         candidates = _with_room_for_answers(prof, candidates, max_candidates)
     if not candidates:
         return []
-    query_vector, *vectors = embed([question, *(c[0] for c in candidates)])
+    query_vector, vectors = read(question, [c[0] for c in candidates])
     scored = []
     for (sentence, index, lexical), vector in zip(candidates, vectors, strict=True):
         semantic = cosine(query_vector, vector)

