@@ -46,13 +46,22 @@ _TEASER_BLOCK = re.compile(
     r"read (more|also|next)|also read|you (may|might) also like|more (from|stories|news)\b[^.!?]{0,40}|"
     r"recommended( for you| stories)?|see also|trending( now)?|most (read|popular)|"
     r"popular (posts|stories)|latest (news|posts|stories)|don'?t miss|editor'?s picks?|"
-    r"in other news|further reading|what to read next)\s*:?\s*$",
+    r"in other news|further reading|what to read next|"
+    # the same headings in Russian, Turkish, Arabic and French
+    r"читайте также|смотрите также|по теме|ещё по теме|еще по теме|похожие (новости|статьи)|"
+    r"другие новости|самое читаемое|[iİ]lgili (haberler|yazılar|içerikler)|"
+    r"bunlar da ilginizi çekebilir|diğer haberler|çok okunanlar|öne çıkanlar|"
+    r"اقرأ أيضا|اقرأ أيضاً|اقرأ المزيد|مواضيع ذات صلة|أخبار ذات صلة|الأكثر قراءة|"
+    r"(à )?lire aussi|voir aussi|sur le même sujet|articles? (similaires|liés)|les plus lus)"
+    r"\s*:?\s*$",
     re.I,
 )
 # Lines that start the comment section: it and everything after goes.
 _COMMENTS_START = re.compile(
     r"^\s*(leave a (reply|comment)|post a comment|add (a )?comment|\d*\s*comments?\s*:?|"
-    r"join the (discussion|conversation)|comments are closed\.?|discussion)\s*$",
+    r"join the (discussion|conversation)|comments are closed\.?|discussion|"
+    r"комментарии|оставить комментарий|добавить комментарий|yorumlar|yorum yap|"
+    r"التعليقات|أضف تعليق|أضف تعليقا|commentaires|laisser un commentaire)\s*:?\s*$",
     re.I,
 )
 # Single lines of site furniture, dropped wherever they stand.
@@ -61,6 +70,7 @@ _COMMENTS_START = re.compile(
 _FURNITURE_MAX_CHARS = 1000
 _FURNITURE = re.compile(
     r"^\s*(share( this( article| story)?)?\s*:?|share on \w+|tweet|print|email|whatsapp|"
+    r"поделиться|paylaş|شارك|partager|"
     r"facebook|twitter|linkedin|telegram|pinterest|reddit|copy link|advertisement|"
     r"sponsored( content)?|subscribe( now)?|sign up.*newsletter.*|"
     r"your email address will not be published\.?.*|required fields are marked.*|"
@@ -93,7 +103,10 @@ _SHARE_LINE = re.compile(
 # "Read more: <other story>", "Read also - <other story>"; a dash only with a space before it,
 # so "Related-party deals rose 5 percent." stays.
 _READ_MORE_LINE = re.compile(
-    r"^\s*(read more|read also|also read|related|see also)(\s*[:|]|\s+[-–—])\s*\S", re.I
+    r"^\s*(read more|read also|also read|related|see also|читайте также|смотрите также|"
+    r"ayrıca (okuyun|bakınız)|ilgili haber|اقرأ أيضا|اقرأ أيضاً|(à )?lire aussi|voir aussi)"
+    r"(\s*[:|]|\s+[-–—])\s*\S",
+    re.I,
 )
 _PUBLISHED_LINE = re.compile(
     r"^\s*(published|posted|posted on|date|updated|last updated|first published)\s*(on|:)?\s*:?\s*"

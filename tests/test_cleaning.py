@@ -942,3 +942,50 @@ def test_cleaning_output_is_clean_and_stable(text: str) -> None:
     page = clean_dump(text)
     assert not INVISIBLE_OR_CONTROL.search(page.body + (page.title or ""))
     page.body.encode("utf-8")  # no lone surrogates: everything downstream encodes
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "body", "furniture"),
+    [
+        (
+            "ru",
+            "Порт Новороссийска возобновил работу",
+            "Порт Новороссийска возобновил работу во вторник после трёхдневной забастовки.\n\n"
+            "Около 1200 докеров получили прибавку к зарплате.",
+            "Поделиться\n\nЧитайте также\n\nЛидер профсоюза переизбран\nТарифы на паром "
+            "заморожены\n\nКомментарии\nОставить комментарий\n",
+        ),
+        (
+            "tr",
+            "Liman yeniden açıldı",
+            "Liman, üç gün süren grevin ardından salı günü yeniden açıldı.\n\n"
+            "Yaklaşık 1200 liman işçisi zam aldı.",
+            "Paylaş\n\nİlgili Haberler\n\nSendika başkanı yeniden seçildi\nFeribot ücretleri "
+            "donduruldu\n\nYorumlar\n",
+        ),
+        (
+            "ar",
+            "إعادة فتح الميناء",
+            "أعيد فتح الميناء يوم الثلاثاء بعد إضراب استمر ثلاثة أيام.\n\n"
+            "حصل نحو 1200 عامل على زيادة في الأجور.",
+            "شارك\n\nاقرأ أيضا\n\nإعادة انتخاب زعيم النقابة\nتجميد أسعار العبارات\n\nالتعليقات\n",
+        ),
+        (
+            "fr",
+            "Le port a rouvert",
+            "Le port a rouvert mardi après trois jours de grève.\n\n"
+            "Environ 1200 dockers ont obtenu une hausse de salaire.",
+            "Partager\n\nÀ lire aussi\n\nLe chef du syndicat réélu\nLes tarifs du ferry "
+            "gelés\n\nCommentaires\n",
+        ),
+    ],
+    ids=["ru", "tr", "ar", "fr"],
+)
+def test_page_furniture_in_other_languages_is_removed(
+    language: str, title: str, body: str, furniture: str
+) -> None:
+    """Share buttons, a box of teasers for other stories and the comment form, each in the
+    page's own language, go; the article stays whole (texts written for this test)."""
+    page = clean_dump(f"{title}\n\n{body}\n\n{furniture}", language)
+    assert page.title == title
+    assert page.body == body
