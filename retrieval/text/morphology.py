@@ -71,6 +71,7 @@ def script_language(word: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def text_language(text: str) -> str:
     """The language of a sentence as its script tells it: "ru" or "ar" when most of its
     letters are Cyrillic or Arabic, else "en" (Latin letters are read as English, as ever)."""
