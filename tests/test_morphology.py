@@ -158,3 +158,15 @@ def test_an_archive_of_english_and_russian_articles_answers_both(archive: Archiv
     assert when.short == "15 декабря 2017 года"  # the date as the article writes it
     missed = responder.ask("Сколько картин представлено на выставке Кирилла Бородина в 2015 году?")
     assert missed.abstained  # the page says 2017: not an answer about 2015
+
+
+def test_spaced_thousands_are_one_number_outside_english() -> None:
+    from retrieval.answering.short_answer import short_answer
+
+    asked = "Сколько водителей участвовали в забастовке?"
+    sentence = "В забастовке участвовали 1 200 водителей."
+    assert short_answer("how_many", sentence, asked, ("водител",), None) == "1 200"
+    french = "Environ 3\u00a0500 dockers ont fait grève."  # a non-breaking space: any language
+    assert short_answer("how_many", french, "Combien de dockers ?", (), None) == "3\u00a0500"
+    english = "In 2019 200 people came."  # a year, then a count: two numbers
+    assert short_answer("how_many", english, "How many people came?", ("peopl",), None) == "200"

@@ -182,6 +182,25 @@ def attribution(sentence: str, question: str) -> float:
     return 0.5 if _PRONOUN_SPEAKER.search(sentence) else 0.0
 
 
+# Thousands set apart by a space, as Russian, French and Turkish write them ("1 200 человек",
+# "3 500 €"); read so only in a sentence of another script or with a non-breaking space, so an
+# English "in 2019 200 people" stays two numbers.
+_GROUPED = re.compile(r"(?<![\d,.])\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?![\d])")
+_GROUPED_NBSP = re.compile(r"(?<![\d,.])\d{1,3}(?:[\u00a0\u202f]\d{3})+(?![\d])")
+
+
+def _numbers(sentence: str) -> list[re.Match[str]]:
+    """The numbers of a sentence, a number written with spaced thousands as one."""
+    grouped = _GROUPED if text_language(sentence) != "en" else _GROUPED_NBSP
+    whole = list(grouped.finditer(sentence))
+    rest = [
+        m
+        for m in _NUMBER.finditer(sentence)
+        if not any(g.start() <= m.start() < g.end() for g in whole)
+    ]
+    return sorted([*whole, *rest], key=lambda m: m.start())
+
+
 def _nearest(spans: list[tuple[int, int, str]], sentence: str, terms: set[str]) -> str | None:
     """The candidate span closest (in characters) to any of the question's terms."""
     if not spans:
@@ -222,7 +241,7 @@ def short_answer(  # noqa: PLR0911, PLR0912 - one branch per answer type reads b
         dates = [d.span() for d in _WRITTEN_DATE.finditer(sentence)]
         spans = [
             (m.start(), m.end(), m.group(0).strip())
-            for m in _NUMBER.finditer(sentence)
+            for m in _numbers(sentence)
             if stem(m.group(0).lower().strip()) not in asked
             and not _is_year(m.group(0))
             and not _CLOCK.match(sentence[m.end() :])
