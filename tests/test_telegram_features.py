@@ -384,7 +384,8 @@ def test_pushes_are_grouped_per_chat_and_held_back_past_the_hourly_cap(
 
     async def scenario() -> None:
         async with polling(bot_app(news, fake, follow_pushes_per_hour=1)) as app:
-            fake.inject_message(7, 7, "/follow port strike")
+            fake.inject_message(7, 7, "/follow port strike")  # one at a time: the first
+            await fake.wait_for_async(is_call("sendMessage", chat_id=7))  # followed lists first
             fake.inject_message(7, 7, "/follow dockers")
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=2)
             assert app.job_queue is not None
