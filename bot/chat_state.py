@@ -18,19 +18,16 @@ from retrieval.question.followup import Conversation
 from retrieval.results import Answer
 
 ANSWERS_PER_CHAT = 16  # how far back a Sources button keeps working
-PROMPTS_PER_CHAT = 16  # open "what is the right answer?" prompts a chat may reply to
 MAX_CHATS = 2_000
 
 
 @dataclass
 class ChatState:
-    """One chat's conversation and its recent answers, keyed for the answer's buttons, and
-    the correction prompts it may reply to (their message id -> the feedback entry)."""
+    """One chat's conversation and its recent answers, keyed for the answer's buttons."""
 
     conversation: Conversation = field(default_factory=Conversation)
     answers: OrderedDict[str, Answer] = field(default_factory=OrderedDict)
     asked_on: dict[str, date] = field(default_factory=dict)
-    prompts: OrderedDict[int, int] = field(default_factory=OrderedDict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def remember(self, answer: Answer, asked_on: date | None = None) -> str:
@@ -43,12 +40,6 @@ class ChatState:
             old, _ = self.answers.popitem(last=False)
             self.asked_on.pop(old, None)
         return key
-
-    def await_correction(self, message_id: int, entry_id: int) -> None:
-        """A reply to message `message_id` is the correction of feedback entry `entry_id`."""
-        self.prompts[message_id] = entry_id
-        while len(self.prompts) > PROMPTS_PER_CHAT:
-            self.prompts.popitem(last=False)
 
 
 class ChatStates:

@@ -9,14 +9,16 @@ again changes it). A 👎 is followed by one prompt: reply to it with the right 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.error import TelegramError
 
 from bot.access import REFUSAL
 from bot.bot_data import Context, bot_data
-from bot.chat_state import ChatState
+from bot.feedback import clean_correction
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,8 @@ async def on_rating(update: Update, context: Context) -> None:
                 data.feedback.correct, int(none.group(1)), None, not_in_archive=True
             )
         await query.answer(NOTED_NOT_IN_ARCHIVE if done else GONE, show_alert=not done)
+        if done and isinstance(message, Message):
+            await _close_prompt(context, message, f"{CORRECT_HOW}\n\nNoted: {NOT_IN_ARCHIVE}.")
         return
     verdict, key = (vote.group(1), vote.group(2)) if vote else ("", "")
     answer = state.answers.get(key) if state else None
@@ -90,14 +94,14 @@ async def on_rating(update: Update, context: Context) -> None:
     )
     await query.answer(THANKS_UP if verdict == "up" else THANKS_DOWN)
     if verdict == "down":
-        await _ask_for_correction(context, state, message, entry_id)
+        await _ask_for_correction(context, message, entry_id)
 
 
-async def _ask_for_correction(
-    context: Context, state: ChatState, answer_message: Message, entry_id: int
-) -> None:
+async def _ask_for_correction(context: Context, answer_message: Message, entry_id: int) -> None:
+    """The prompt after a 👎. Its button names the feedback entry, so a reply to it is known
+    for what it is from the message replied to, even after the bot restarted."""
     button = InlineKeyboardButton(NOT_IN_ARCHIVE, callback_data=f"fbnone:{entry_id}")
-    prompt = await context.bot.send_message(
+    await context.bot.send_message(
         answer_message.chat.id,
         CORRECT_HOW,
         message_thread_id=answer_message.message_thread_id,
@@ -106,23 +110,42 @@ async def _ask_for_correction(
         ),
         reply_markup=InlineKeyboardMarkup([[button]]),
     )
-    state.await_correction(prompt.message_id, entry_id)
+
+
+def _prompt_entry(prompt: Message, bot_id: int) -> int | None:
+    """The feedback entry a correction prompt of ours asks about, from its button."""
+    if prompt.from_user is None or prompt.from_user.id != bot_id or prompt.reply_markup is None:
+        return None
+    for row in prompt.reply_markup.inline_keyboard:
+        for button in row:
+            match = NONE_DATA.fullmatch(str(button.callback_data or ""))
+            if match:
+                return int(match.group(1))
+    return None
 
 
 async def take_correction(update: Update, context: Context) -> bool:
-    """A reply to a correction prompt: recorded as the right answer; False for any other
-    message (a question)."""
-    message, chat = update.effective_message, update.effective_chat
+    """A reply to a correction prompt, by the user who rated: recorded as the right answer
+    and the prompt closed; False for any other message (a question)."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     replied = message.reply_to_message if message else None
     if message is None or chat is None or replied is None or not message.text:
         return False
-    data = bot_data(context)
-    state = data.chats.peek(chat.id)
-    entry_id = state.prompts.get(replied.message_id) if state else None
-    if entry_id is None or state is None:
+    entry_id = _prompt_entry(replied, context.bot.id)
+    if entry_id is None:
         return False
-    correction = " ".join(message.text.split())
-    done = await asyncio.to_thread(data.feedback.correct, entry_id, correction)
-    state.prompts.pop(replied.message_id, None)
-    await message.reply_text(NOTED_CORRECTION if done else GONE)
+    data = bot_data(context)
+    entry = await asyncio.to_thread(data.feedback.get, entry_id)
+    if entry is None or entry.chat_id != chat.id or entry.user_id != (user.id if user else None):
+        return False  # someone else's prompt: the message is a question like any other
+    correction = clean_correction(message.text) or " ".join(message.text.split())
+    await asyncio.to_thread(data.feedback.correct, entry_id, correction)
+    await message.reply_text(NOTED_CORRECTION)
+    await _close_prompt(context, replied, f"{CORRECT_HOW}\n\nNoted: “{correction}”.")
     return True
+
+
+async def _close_prompt(context: Context, prompt: Message, text: str) -> None:
+    """The prompt without its button, saying what was noted (best effort)."""
+    with contextlib.suppress(TelegramError):
+        await context.bot.edit_message_text(text, prompt.chat.id, prompt.message_id)

@@ -137,8 +137,12 @@ def test_feedback_is_recorded_exported_and_evaluated(
                 7, 7, "the answer is in July", reply_to_message=prompt.result["message_id"]
             )
             await fake.wait_for_async(is_call("sendMessage", chat_id=7), count=4)
+            await fake.wait_for_async(is_call("editMessageText", chat_id=7))
 
     asyncio.run(scenario())
+    (closed,) = fake.calls("editMessageText", chat_id=7)
+    assert closed.result["text"].endswith("Noted: “in July”.")  # the prompt loses its button
+    assert "reply_markup" not in closed.result
     presses = [c.params.get("text") for c in fake.calls("answerCallbackQuery")]
     assert presses == [THANKS_UP, THANKS_DOWN]
     assert sent_answers(fake, 7)[-1].params["text"] == NOTED_CORRECTION
@@ -169,6 +173,40 @@ def test_feedback_is_recorded_exported_and_evaluated(
     # The 👍 answer is still right; the bot still says June where the user said July: the
     # exported set holds the bot to what its users corrected.
     assert rows["answer accuracy"].strip() == "0.500"
+
+
+def test_a_correction_is_taken_after_a_restart_and_only_from_who_rated(
+    fake: FakeTelegram, news: Archive
+) -> None:
+    async def rate() -> int:
+        async with polling(bot_app(news, fake)):
+            fake.inject_message(-50, 7, f"/ask {PANDA_Q}", chat_type="group")
+            (answer,) = await fake.wait_for_async(is_call("sendMessage", chat_id=-50))
+            down = button_data(answer, "fb:down:")
+            fake.inject_callback_query(-50, 7, down, answer.result["message_id"])
+            (prompt,) = await fake.wait_for_async(
+                is_call("sendMessage", chat_id=-50, text=CORRECT_HOW)
+            )
+            return int(prompt.result["message_id"])
+
+    async def reply(prompt_id: int) -> None:
+        async with polling(bot_app(news, fake)):  # a new process: nothing in memory
+            fake.inject_message(
+                -50, 8, "June, surely", chat_type="group", reply_to_message=prompt_id
+            )
+            await fake.wait_for_async(is_call("sendMessage", chat_id=-50), count=3, timeout=15)
+            fake.inject_message(
+                -50, 7, "the answer is in July", chat_type="group", reply_to_message=prompt_id
+            )
+            await fake.wait_for_async(is_call("sendMessage", chat_id=-50, text=NOTED_CORRECTION))
+
+    asyncio.run(reply(asyncio.run(rate())))
+    store = FeedbackStore.in_data_dir(news.data_dir)
+    (entry,) = store.entries()
+    store.close()
+    assert (entry.user_id, entry.verdict, entry.correction) == (7, "down", "in July")
+    # user 8's reply to 7's prompt was not a correction: it was asked as a question
+    assert fake.calls("sendMessage", chat_id=-50)[2].params.get("text") != NOTED_CORRECTION
 
 
 # --- following topics ---------------------------------------------------------------------------
