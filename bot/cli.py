@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import ValidationError
 
-from bot.context import CliContext
+from bot.context import CliContext, iso_date
 from bot.coverage_cli import coverage_command
 from bot.errors import USER_ERRORS, BotSetupError, describe_error
 from bot.evaluate import eval_command
@@ -35,15 +35,6 @@ if TYPE_CHECKING:  # annotations only: importing the archive loads Chroma and to
     from retrieval.archive import Archive
 
 log = logging.getLogger("newsbot")
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2019-05-20") from None
 
 
 def _language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -109,7 +100,7 @@ def _open(obj: CliContext) -> Archive:
 @click.argument("inputs", nargs=-1)
 @click.option("--source", help="Outlet name for articles that do not state one.")
 @click.option(
-    "--published", callback=_date, help="Publication date (YYYY-MM-DD) for undated articles."
+    "--published", callback=iso_date, help="Publication date (YYYY-MM-DD) for undated articles."
 )
 @click.option(
     "--language",
@@ -206,7 +197,7 @@ def ingest(
 
 @cli.command()
 @click.argument("question")
-@click.option("--as-of", callback=_date, help="Date the question is asked on (YYYY-MM-DD).")
+@click.option("--as-of", callback=iso_date, help="Date the question is asked on (YYYY-MM-DD).")
 @click.option("--top-k", type=click.IntRange(1, 100), help="Passages to retrieve (default 10).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
@@ -248,7 +239,7 @@ def _since_process_start(moment: float) -> float:
 
 
 @cli.command()
-@click.option("--as-of", callback=_date, help="Date the conversation happens on (YYYY-MM-DD).")
+@click.option("--as-of", callback=iso_date, help="Date the conversation happens on (YYYY-MM-DD).")
 @click.pass_obj
 def chat(obj: CliContext, as_of: date | None) -> None:
     """A terminal conversation: ask, follow up, /good, /bad, /sources, /new, /quit."""

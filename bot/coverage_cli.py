@@ -12,19 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.context import CliContext
+from bot.context import CliContext, iso_date
 
 if TYPE_CHECKING:  # annotations only: the archive loads Chroma; `newsbot --help` stays light
     from retrieval.coverage import Coverage, Unit
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2019-05-20") from None
 
 
 def coverage_json(coverage: Coverage) -> dict[str, Any]:
@@ -62,8 +53,8 @@ def coverage_json(coverage: Coverage) -> dict[str, Any]:
     type=click.Choice(["week", "month"]),
     help="Period of a bar (default: weeks for up to half a year, else months).",
 )
-@click.option("--since", callback=_date, help="Only articles published on or after YYYY-MM-DD.")
-@click.option("--until", callback=_date, help="Only articles published on or before YYYY-MM-DD.")
+@click.option("--since", callback=iso_date, help="Only articles published on or after YYYY-MM-DD.")
+@click.option("--until", callback=iso_date, help="Only articles published on or before YYYY-MM-DD.")
 @click.option(
     "--events",
     is_flag=True,

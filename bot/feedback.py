@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal, cast
 
+from bot.render import citation_json
+from retrieval.connections import ThreadConnections
 from retrieval.results import Answer
 
 Verdict = Literal["up", "down"]
@@ -76,7 +77,7 @@ class FeedbackEntry:
     reply: str  # Answer.reply() plain text
     short: str | None
     abstained: bool
-    citations: tuple[dict[str, object], ...]  # n, article_id, title, source, published, url, quote
+    citations: tuple[dict[str, object], ...]  # as `ask --json` gives them (`render.citation_json`)
     as_of: date
     verdict: Verdict
     correction: str | None  # the user's right answer, one line
@@ -95,31 +96,12 @@ def clean_correction(text: str | None) -> str | None:
     return line or None
 
 
-def citation_records(answer: Answer) -> tuple[dict[str, object], ...]:
-    """The answer's citations as plain records (the fields `ask --json` gives them)."""
-    return tuple(
-        {
-            "n": c.n,
-            "article_id": c.passage.article_id,
-            "title": c.passage.title,
-            "source": c.passage.source,
-            "published": c.passage.published.isoformat() if c.passage.published else None,
-            "url": c.passage.url,
-            "quote": c.quote,
-        }
-        for c in answer.citations
-    )
-
-
 class FeedbackStore:
     """The feedback file of one data dir; safe to share between threads."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._opened_lock = threading.Lock()
+        self._connections = ThreadConnections(path)
         self._conn.executescript(_SCHEMA)
 
     @classmethod
@@ -130,15 +112,7 @@ class FeedbackStore:
     @property
     def _conn(self) -> sqlite3.Connection:
         # Per thread, as in the catalog: a reader never sees half of another thread's write.
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._opened_lock:
-                self._opened.append(conn)
-        return conn
+        return self._connections.get()
 
     def vote(
         self,
@@ -164,7 +138,7 @@ class FeedbackStore:
             answer.reply(),
             answer.short,
             int(answer.abstained),
-            json.dumps(citation_records(answer), ensure_ascii=False),
+            json.dumps([citation_json(c) for c in answer.citations], ensure_ascii=False),
             as_of.isoformat(),
             verdict,
         )
@@ -232,11 +206,7 @@ class FeedbackStore:
 
     def close(self) -> None:
         """Close every connection this store opened."""
-        with self._opened_lock:
-            for conn in self._opened:
-                conn.close()
-            self._opened.clear()
-        self._local = threading.local()
+        self._connections.close()
 
 
 def _now() -> str:

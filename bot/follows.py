@@ -10,10 +10,11 @@ the archive is synced; a replaced version of it is not news again.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from retrieval.connections import ThreadConnections
 
 MAX_FOLLOWS_PER_CHAT = 20
 
@@ -62,11 +63,8 @@ class FollowStore:
     """The follows of one bot, in `follows.sqlite3` beside the archive."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
+        self._connections = ThreadConnections(path)
         self._conn.executescript(_SCHEMA)
 
     @classmethod
@@ -76,21 +74,10 @@ class FollowStore:
     @property
     def _conn(self) -> sqlite3.Connection:
         """This thread's connection (the bot reads in the loop and writes from workers)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._local.conn = conn
-            with self._lock:
-                self._opened.append(conn)
-        return conn
+        return self._connections.get()
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._opened:
-                conn.close()
-            self._opened.clear()
-        self._local = threading.local()
+        self._connections.close()
 
     def follow(self, chat_id: int, topic: str, mark: int, user_id: int | None = None) -> bool:
         """Follow `topic` in the chat from `mark` on, at `user_id`'s request; False when it

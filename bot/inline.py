@@ -13,19 +13,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 
 from bot.bot_data import Context, bot_data
 from bot.formatting import answer_html, preview_url, split_message, to_plain
 from bot.sending import MAX_QUESTION_CHARS
+from retrieval.citations import strip_citation_markers
 from retrieval.responder import AskOptions
 
 log = logging.getLogger(__name__)
 
 MIN_QUERY_CHARS = 8
-_CITATION = re.compile(r"\s*\[\d{1,3}\]")
 CACHE_S = 60
 MAX_TITLE = 80
 
@@ -56,7 +55,7 @@ async def on_inline_query(update: Update, context: Context) -> None:
     )
     lead = answer.short if answer.short and not answer.abstained else to_plain(answer.text)
     title = _clip(" ".join(lead.split()), MAX_TITLE)
-    sentence = _CITATION.sub("", answer.text) if answer.short and not answer.abstained else ""
+    sentence = strip_citation_markers(answer.text) if answer.short and not answer.abstained else ""
     result = InlineQueryResultArticle(
         id=hashlib.sha1(question.encode(), usedforsecurity=False).hexdigest()[:32],
         title=title or "Answer",

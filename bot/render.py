@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from retrieval.results import Answer, Passage
+from retrieval.results import Answer, Citation, Passage
 
 
 def passage_json(rank: int, passage: Passage) -> dict[str, Any]:
@@ -21,25 +21,28 @@ def passage_json(rank: int, passage: Passage) -> dict[str, Any]:
     }
 
 
+def citation_json(citation: Citation) -> dict[str, Any]:
+    """One citation in the JSON contract (also what feedback keeps of a rated answer)."""
+    passage = citation.passage
+    return {
+        "n": citation.n,
+        "article_id": passage.article_id,
+        "title": passage.title,
+        "source": passage.source,
+        "published": passage.published.isoformat() if passage.published else None,
+        "url": passage.url,
+        "quote": citation.quote,
+        "also_published_by": list(passage.also_published_by),
+    }
+
+
 def answer_json(answer: Answer) -> dict[str, Any]:
     """The `ask --json` object: question, answer, abstained, citations, passages, timings."""
     data: dict[str, Any] = {
         "question": answer.question,
         "answer": answer.reply(),
         "abstained": answer.abstained,
-        "citations": [
-            {
-                "n": c.n,
-                "article_id": c.passage.article_id,
-                "title": c.passage.title,
-                "source": c.passage.source,
-                "published": c.passage.published.isoformat() if c.passage.published else None,
-                "url": c.passage.url,
-                "quote": c.quote,
-                "also_published_by": list(c.passage.also_published_by),
-            }
-            for c in answer.citations
-        ],
+        "citations": [citation_json(c) for c in answer.citations],
         "passages": [passage_json(i, p) for i, p in enumerate(answer.passages, start=1)],
         "timings_ms": dict(answer.timings_ms),
         "short_answer": answer.short,

@@ -18,7 +18,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("config", "ingest", "retrieval", "bot")
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("config",),
-    ("retrieval", "retrieval.text", "retrieval.results", "retrieval.errors"),
+    (
+        "retrieval",
+        "retrieval.text",
+        "retrieval.results",
+        "retrieval.errors",
+        "retrieval.connections",
+    ),
     ("retrieval.archive",),
     ("retrieval.question", "retrieval.citations"),
     ("retrieval.search",),

@@ -91,6 +91,7 @@ def entry(entry_id: int = 1, **overrides: object) -> FeedbackEntry:
                 "published": "2025-03-03",
                 "url": "https://news.example/port",
                 "quote": PASSAGE.text,
+                "also_published_by": [],
             },
         ),
         "as_of": AS_OF,
@@ -123,6 +124,7 @@ def test_vote_stores_the_answer_as_rated(store: FeedbackStore) -> None:
             "published": "2025-03-03",
             "url": "https://news.example/port",
             "quote": PASSAGE.text,
+            "also_published_by": [],
         },
     )
     assert got.verdict == "up" and got.correction is None and not got.not_in_archive

@@ -13,7 +13,6 @@ file and creates every table in it: its own, the keyword index's (`keywords.py`,
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from retrieval.archive.keywords import KEYWORD_SCHEMA, KeywordHit, KeywordIndex
 from retrieval.archive.store import ChunkRecord, date_to_int, int_to_date
 from retrieval.archive.stories import STORY_SCHEMA, StoryTables
 from retrieval.archive.vectors import VectorFile
+from retrieval.connections import ThreadConnections
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -139,11 +139,8 @@ class Catalog:
     """The SQLite catalog of one data dir, with its keyword index and story tables."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._opened_lock = threading.Lock()
+        self._connections = ThreadConnections(path)
         conn = self._conn
         conn.executescript(_SCHEMA + KEYWORD_SCHEMA + STORY_SCHEMA)
         columns = {row[1] for row in conn.execute("PRAGMA table_info(articles)")}
@@ -167,23 +164,11 @@ class Catalog:
         threads) then see only committed writes, never half a transaction (WAL mode).
 
         The keyword index and the story tables are handed this, the file's only way in."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-            with self._opened_lock:
-                self._opened.append(conn)
-        return conn
+        return self._connections.get()
 
     def close(self) -> None:
         """Close every connection this catalog opened."""
-        with self._opened_lock:
-            for conn in self._opened:
-                conn.close()
-            self._opened.clear()
-        self._local = threading.local()
+        self._connections.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

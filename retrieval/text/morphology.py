@@ -5,8 +5,9 @@ Snowball stemmer of its language (Cyrillic: Russian, Arabic script: Arabic), so 
 meets "Бородин" and "выборах" meets "выборов" wherever the reader and the keyword index
 compare stems. The script says the language without any detection, so an English archive is
 untouched: a word written in ASCII, or in Latin letters with accents, goes through the English
-stemmer exactly as before. French and Turkish share the Latin script with English and are
-stemmed as themselves only when the caller names the language (`stem_in`).
+stemmer exactly as before. French and Turkish share the Latin script with English, so they are
+not told apart here: stemming them needs the article's or the question's language passed down
+(not done yet).
 
 The function-word lists are short on purpose: pronouns, prepositions, conjunctions, particles,
 auxiliaries and the question words, never a word that can carry a question's meaning (the
@@ -26,7 +27,7 @@ CAPITALS = "A-Z" + "".join(
     re.escape(c) for c in map(chr, range(0xC0, 0x530)) if c.isupper() and c.isalpha()
 )
 
-SNOWBALL = {"ru": "russian", "ar": "arabic", "fr": "french", "tr": "turkish", "en": "english"}
+SNOWBALL = {"ru": "russian", "ar": "arabic"}
 
 # fmt: off
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
@@ -44,16 +45,6 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         في من على إلى الى عن مع هذا هذه ذلك تلك التي الذي الذين هو هي هم كان كانت يكون أن ان
         إن لا لم لن ما ماذا متى أين اين كيف كم لماذا من هل أو او ثم قد كل بعد قبل عند حتى بين
         أي اي و ف ب ل
-    """.split()),
-    "fr": frozenset("""
-        le la les l un une des du de d et ou mais donc or ni car à au aux en dans par pour sur
-        sous avec sans chez ce cet cette ces qui que qu quoi dont où quel quelle quels quelles
-        quand comment pourquoi combien il elle ils elles on nous vous je tu se s ne pas n est
-        sont été être a ont avait était y lui leur leurs son sa ses
-    """.split()),
-    "tr": frozenset("""
-        ve ile de da ki bu şu o bir için gibi ama fakat veya ya mı mi mu mü ne kim nerede
-        neden niçin nasıl hangi kaç zaman ne zaman daha çok en olan olarak her
     """.split()),
 }
 # fmt: on
