@@ -130,8 +130,9 @@ def ingest(
 ) -> None:
     """Ingest files, folders, feeds, web archives, URL lists or URLs.
 
-    In two passes: every article is stored, keyword-indexed and embedded by its headline and
-    lede first (searchable from then on), then every chunk is embedded from its full text.
+    In passes: every article is stored, keyword-indexed and embedded by its headline and
+    lede first (searchable from then on), then every chunk is embedded from its full text,
+    then every sentence (so answers need not embed them).
     A killed run loses nothing stored; the next one (with no INPUTS: only that) carries on
     with what is left.
     """
@@ -143,9 +144,10 @@ def ingest(
 
     column_map = parse_mapping(mapping) if mapping else None
     archive = _open(obj)
-    if not inputs and not archive.catalog.awaiting_count():
+    if not inputs and not archive.catalog.awaiting_count() and not archive.unread_sentences():
         raise click.UsageError("give the files, folders, feeds or URLs to ingest")
     chunks_bar: Any = None
+    sentences_bar: Any = None
 
     def chunk_progress(done: int, total: int) -> None:
         nonlocal chunks_bar
@@ -160,6 +162,22 @@ def ingest(
                 disable=None,
             )
         chunks_bar.update(done - chunks_bar.n)
+
+    def sentence_progress(done: int, total: int) -> None:
+        nonlocal sentences_bar
+        if sentences_bar is None:
+            bar.close()
+            if chunks_bar is not None:
+                chunks_bar.close()
+            sentences_bar = tqdm(
+                desc="embed sentences (pass 3)",
+                unit=" chunks",
+                total=total,
+                file=sys.stderr,
+                mininterval=0.5,
+                disable=None,
+            )
+        sentences_bar.update(done - sentences_bar.n)
 
     with (
         ingest_lock(archive.data_dir, wait),
@@ -185,9 +203,11 @@ def ingest(
             progress=bar.update,
             second_pass=not first_pass_only,
             chunk_progress=chunk_progress,
+            sentence_progress=sentence_progress,
         )
-    if chunks_bar is not None:
-        chunks_bar.close()
+    for progress_bar in (chunks_bar, sentences_bar):
+        if progress_bar is not None:
+            progress_bar.close()
     for error in summary.errors:
         click.echo(f"failed: {error}", err=True)
     for warning in summary.warnings:  # stored, but a date or an older copy was not used
@@ -263,6 +283,7 @@ def stats(obj: CliContext, as_json: bool) -> None:
     archive = _open(obj)
     figures = archive.stats()
     cat = figures.catalog
+    unread = archive.unread_sentences()
     if as_json:
         click.echo(
             json.dumps(
@@ -276,6 +297,7 @@ def stats(obj: CliContext, as_json: bool) -> None:
                     "last": cat.last.isoformat() if cat.last else None,
                     "undated": cat.undated,
                     "awaiting_second_pass": cat.awaiting,
+                    "awaiting_sentence_vectors": unread,
                     "store": {"kind": figures.store_kind, "location": figures.store_location},
                     "embedding_model": figures.embedding_model,
                 }
@@ -289,6 +311,12 @@ def stats(obj: CliContext, as_json: bool) -> None:
         click.echo(
             f"ingest:    pass 1 done (every article searchable by headline, lede and keywords); "
             f"pass 2: {cat.awaiting} chunks still to embed (run `newsbot ingest`)"
+        )
+    elif unread:
+        click.echo(
+            "ingest:    passes 1-2 done (every chunk embedded); pass 3: sentence vectors of "
+            f"{unread} chunks still to store (answers embed those sentences until then; "
+            "run `newsbot ingest`)"
         )
     else:
         click.echo("ingest:    complete (every chunk embedded)")

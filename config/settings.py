@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # How candidate sentences are embedded at question time (see AnswerSettings.reader).
-ReaderKind = Literal["model", "int8"]
+ReaderKind = Literal["stored", "model", "int8"]
 
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 
@@ -124,9 +124,10 @@ class AnswerSettings(BaseModel):
     )
     passages_considered: int = Field(default=6, ge=1)
     reader: ReaderKind = Field(
-        default="int8",
-        description="how candidate sentences are embedded: an int8 copy of the model, or the "
-        "model itself (docs/evaluation.md compares them)",
+        default="stored",
+        description="how candidate sentences are embedded: `stored`, vectors ingest stored "
+        "(its third pass; the rest by the model); `model`, the model at question time; `int8`, "
+        "an int8 copy of it (docs/evaluation.md compares them)",
     )
     sentences_read: int = Field(
         default=8,

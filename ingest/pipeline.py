@@ -30,6 +30,7 @@ from ingest.articles import Article, LoadError
 from ingest.chunking import chunk_article, lede_text
 from ingest.errors import IngestError
 from ingest.second_pass import embed_awaiting, finish_reset
+from ingest.sentence_pass import store_sentence_vectors
 from ingest.syndication import SyndicationIndex
 from ingest.warc import WarcSkip
 from retrieval.archive import Archive
@@ -61,6 +62,8 @@ class IngestSummary:
     seconds: float = 0.0
     searchable_seconds: float = 0.0  # until the first pass was done (every article findable)
     awaiting: int = 0  # chunks left for a later second pass (`second_pass=False`)
+    sentence_chunks: int = 0  # chunks whose sentence vectors the third pass stored
+    sentence_seconds: float = 0.0  # what the third pass took (within `seconds`)
     errors: list[LoadError] = field(default_factory=list)
     added_ids: list[str] = field(default_factory=list)
     # Stored, but something was not used: a date that looked wrong, an older copy of an
@@ -84,9 +87,27 @@ class IngestSummary:
         text += f" ({self.chunks} chunks embedded in {self.seconds:.1f}s"
         if (self.added or self.updated) and self.searchable_seconds < self.seconds:
             text += f"; searchable after {self.searchable_seconds:.1f}s"
+        if self.sentence_chunks:
+            text += (
+                f"; sentences of {self.sentence_chunks} chunks embedded for answering in "
+                f"{self.sentence_seconds:.1f}s"
+            )
         if self.awaiting:
             text += f"; {self.awaiting} chunks left for the second pass: run `newsbot ingest`"
         return text + ")"
+
+
+def _counting(total: int, progress: Callable[[int, int], None] | None) -> Callable[[int], None]:
+    """A pass's per-batch count turned into `progress(done, total)` calls."""
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, total)
+
+    return advance
 
 
 @contextmanager
@@ -166,12 +187,14 @@ class Ingestor:
         *,
         second_pass: bool = True,
         chunk_progress: Callable[[int, int], None] | None = None,
+        sentence_progress: Callable[[int, int], None] | None = None,
     ) -> IngestSummary:
         """Store every article from `items`; bad items are counted and reported, never fatal.
 
         Then, unless `second_pass` is False, embed every chunk still awaiting its full-text
-        vector (this run's and any an interrupted run left); `chunk_progress(done, total)`
-        follows that pass."""
+        vector (this run's and any an interrupted run left), and store the vectors of every
+        chunk's sentences when answers read stored ones (`answer.reader=stored`);
+        `chunk_progress(done, total)` and `sentence_progress` follow those passes."""
         started = time.perf_counter()
         summary = IngestSummary()
         finish_reset(self.archive)
@@ -199,25 +222,40 @@ class Ingestor:
             if pending is not None:
                 pending.result()
         summary.searchable_seconds = time.perf_counter() - started
-        total = self.archive.catalog.awaiting_count()
-        if second_pass and total:
-            done = 0
+        if second_pass:
+            self._later_passes(summary, chunk_progress, sentence_progress)
+        else:
+            summary.awaiting = self.archive.catalog.awaiting_count()
+        summary.seconds = time.perf_counter() - started
+        return summary
 
-            def advance(count: int) -> None:
-                nonlocal done
-                done += count
-                if chunk_progress:
-                    chunk_progress(done, total)
-
+    def _later_passes(
+        self,
+        summary: IngestSummary,
+        chunk_progress: Callable[[int, int], None] | None,
+        sentence_progress: Callable[[int, int], None] | None,
+    ) -> None:
+        """Pass two (every chunk awaiting its full-text vector), then pass three (the vectors
+        of every chunk's sentences, when answers read stored ones)."""
+        catalog = self.archive.catalog
+        if total := catalog.awaiting_count():
             embedded = embed_awaiting(
-                self.archive, self._embed, self.settings.second_pass_batch, advance
+                self.archive,
+                self._embed,
+                self.settings.second_pass_batch,
+                _counting(total, chunk_progress),
             )
             self.embedded_chunks += embedded
             summary.chunks += embedded
-        elif total:
-            summary.awaiting = total
-        summary.seconds = time.perf_counter() - started
-        return summary
+        if unread := self.archive.unread_sentences():
+            started = time.perf_counter()
+            summary.sentence_chunks = store_sentence_vectors(
+                self.archive,
+                self._embed,
+                self.settings.second_pass_batch,
+                _counting(unread, sentence_progress),
+            )
+            summary.sentence_seconds = time.perf_counter() - started
 
     def _flush(
         self,

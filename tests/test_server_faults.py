@@ -216,8 +216,8 @@ def test_server_killed_during_a_question(server: ChromaServer, tmp_path: Path) -
         failure: list[BaseException] = []
 
         def ask() -> None:
-            try:
-                responder.ask(STRIKE_Q)
+            try:  # reworded: the archive keeps the vectors of the last questions asked
+                responder.ask(f"{STRIKE_Q} Tell me again.")
             except StoreError as error:
                 failure.append(error)
 

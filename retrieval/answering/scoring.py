@@ -19,7 +19,7 @@ from retrieval.answering.short_answer import DURATION, SPEECH, typed_answer
 from retrieval.archive.models import above_chance
 from retrieval.question.profile import NAME_WORD, QuestionProfile, QuestionType
 from retrieval.results import Passage
-from retrieval.text.sentences import split_sentences, stem, words
+from retrieval.text.sentences import candidate_sentences, stem, words
 from retrieval.text.variants import variant_in
 from retrieval.text.vectors import Read, cosine
 
@@ -192,9 +192,9 @@ def score_sentences(
     seen: set[str] = set()
     candidates: list[tuple[str, int, float]] = []
     for index, passage in enumerate(passages):
-        for sentence in split_sentences(passage.text):
+        for sentence in candidate_sentences(passage.text):
             key = " ".join(sentence.lower().split())
-            if key in seen or len(sentence.split()) < 4:
+            if key in seen:
                 continue
             seen.add(key)
             lexical = lexical_coverage(prof, f"{passage.title}. {sentence}")

@@ -23,7 +23,9 @@ from retrieval.archive.models import (
     embedding_identity,
     resolve_model,
 )
+from retrieval.archive.sentence_vectors import SentenceVectors
 from retrieval.archive.store import ChunkStore
+from retrieval.text.sentences import reading_text
 from retrieval.text.vectors import Embed, Reader
 
 if TYPE_CHECKING:  # llama-index takes seconds to import; a question that needs no model skips it
@@ -33,6 +35,7 @@ if TYPE_CHECKING:  # llama-index takes seconds to import; a question that needs 
 
 log = logging.getLogger(__name__)
 
+QUERY_VECTORS_KEPT = 32
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -56,7 +59,7 @@ class Archive:
         data_dir: Path,
         chroma: ChromaSettings,
         embedding: EmbeddingSettings,
-        reader: ReaderKind = "int8",
+        reader: ReaderKind = "stored",
         embedder: BaseEmbedding | None = None,
     ) -> None:
         """Open (or create) the archive in `data_dir`; `reader` embeds candidate sentences."""
@@ -75,6 +78,11 @@ class Archive:
         self._lock = threading.Lock()
         self._helpers: ThreadPoolExecutor | None = None
         self._reader: Reader | None = None
+        self.sentence_vectors = SentenceVectors(
+            data_dir / "sentences.sqlite3", embedding_identity(embedding)
+        )
+        # The last questions' vectors: search and reading embed the same question.
+        self._query_vectors: dict[str, list[float]] = {}
 
     @classmethod
     def open(cls, settings: Settings, embedder: BaseEmbedding | None = None) -> Archive:
@@ -176,6 +184,17 @@ class Archive:
         """
         return self._in_batches(texts, self._question_vectors)
 
+    def unread_sentences(self) -> int:
+        """Chunks whose sentence vectors ingest's third pass has still to store: 0 unless
+        answers read stored ones; every chunk when the stored ones are gone or another
+        model's (deleted file, `reembed`)."""
+        if self.reader_kind != "stored":
+            return 0
+        store = self.sentence_vectors
+        if not store.path.exists() or not store.usable():
+            return self.catalog.unread_count(every=True)
+        return self.catalog.unread_count()
+
     @property
     def chance_cosine(self) -> float:
         """The cosine this archive's model gives two unrelated texts (`models.chance_cosine`)."""
@@ -186,12 +205,27 @@ class Archive:
     ) -> tuple[list[float], list[list[float]]]:
         """The vectors of a question and its candidate sentences, from the answer's reader
         (`answer.reader`): compare them with each other only, never with stored vectors."""
+        if self.reader_kind == "stored":
+            return self._stored_sentences(question, sentences)
         reader = self._answer_reader()
         if reader.question is None:
             first, *rest = self._in_batches([question, *sentences], reader.sentences)
             return first, rest
-        vector = list(reader.question(_clipped(question)))
+        vector = list(reader.question(reading_text(question)))
         return vector, self._in_batches(sentences, reader.sentences)
+
+    def _stored_sentences(
+        self, question: str, sentences: Sequence[str]
+    ) -> tuple[list[float], list[list[float]]]:
+        """The model's vectors: the ones ingest stored, the rest embedded now (an archive
+        whose third pass has not reached them, or text that is no chunk's)."""
+        found = self.sentence_vectors.get(sentences)
+        missing = [s for s, vector in zip(sentences, found, strict=True) if vector is None]
+        made = iter(self._in_batches(missing, self._question_vectors))
+        vectors = [
+            [float(x) for x in vector] if vector is not None else next(made) for vector in found
+        ]
+        return self.embed_query(question), vectors
 
     def _answer_reader(self) -> Reader:
         with self._lock:
@@ -221,7 +255,7 @@ class Archive:
     @staticmethod
     def _in_batches(texts: Sequence[str], embed: Embed) -> list[list[float]]:
         vectors: list[list[float]] = []
-        clipped = [_clipped(t) for t in texts]
+        clipped = [reading_text(t) for t in texts]
         for start in range(0, len(clipped), 16):
             vectors.extend(list(v) for v in embed(clipped[start : start + 16]))
         return vectors
@@ -229,10 +263,20 @@ class Archive:
     def embed_query(self, text: str) -> list[float]:
         """The vector of a question (the numpy encoder's equals the model's: the packaged
         model takes no query prefix; a model that does is read by its embedder)."""
+        with self._lock:
+            cached = self._query_vectors.get(text)
+        if cached is not None:
+            return cached
         encoder = self._numpy_encoder(int8=False)
         if encoder is None:
-            return list(self.embedder.get_query_embedding(text))
-        return [float(x) for x in encoder.encode([text])[0]]
+            vector = list(self.embedder.get_query_embedding(text))
+        else:
+            vector = [float(x) for x in encoder.encode([text])[0]]
+        with self._lock:
+            if len(self._query_vectors) >= QUERY_VECTORS_KEPT:
+                self._query_vectors.pop(next(iter(self._query_vectors)))
+            self._query_vectors[text] = vector
+        return vector
 
     def stats(self) -> ArchiveStats:
         """What the archive holds and where."""
@@ -252,8 +296,4 @@ class Archive:
         if helpers is not None:
             helpers.shutdown(wait=True)
         self.catalog.close()
-
-
-def _clipped(text: str) -> str:
-    """A text's first 64 words: what question-time reading embeds of it."""
-    return " ".join(text.split()[:64])
+        self.sentence_vectors.close()

@@ -154,6 +154,9 @@ class Catalog:
         if "awaiting" not in chunk_columns:  # before the two-pass ingest
             conn.execute("ALTER TABLE chunks ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0")
         conn.execute("CREATE INDEX IF NOT EXISTS chunks_awaiting ON chunks(awaiting, rowid)")
+        if "sentences" not in chunk_columns:  # before stored sentence vectors: none stored
+            conn.execute("ALTER TABLE chunks ADD COLUMN sentences INTEGER NOT NULL DEFAULT 0")
+        conn.execute("CREATE INDEX IF NOT EXISTS chunks_sentences ON chunks(sentences, rowid)")
         self.keywords = KeywordIndex(lambda: self._conn)
         self.stories = StoryTables(lambda: self._conn)
         self.vectors = VectorFile(path.parent / "vectors.f32", lambda: self._conn)
@@ -391,7 +394,7 @@ class Catalog:
         none is named in the vector file any more, and `reembed_reset` marks that the old
         vectors (file and collection) are still to be dropped. One transaction."""
         with self._conn:
-            self._conn.execute("UPDATE chunks SET vector_row = NULL, awaiting = 1")
+            self._conn.execute("UPDATE chunks SET vector_row = NULL, awaiting = 1, sentences = 0")
             self._conn.execute("DELETE FROM meta WHERE key = 'vector_dim'")
             self._conn.executemany(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
@@ -425,6 +428,34 @@ class Catalog:
             ).rowcount
             self._conn.execute(_BUMP_GENERATION)
         return int(marked)
+
+    def unread_chunks(self, after_rowid: int, limit: int) -> list[tuple[int, str, str]]:
+        """(rowid, chunk_id, text) of chunks whose sentences have no stored vectors yet
+        (ingest's third pass), in catalog order after `after_rowid`."""
+        rows = self._conn.execute(
+            "SELECT rowid, chunk_id, text FROM chunks WHERE sentences = 0 AND rowid > ? "
+            "ORDER BY rowid LIMIT ?",
+            (after_rowid, limit),
+        ).fetchall()
+        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+    def sentences_stored(self, done: Sequence[tuple[int, str]]) -> None:
+        """Record that the sentences of these (rowid, chunk_id) chunks have stored vectors."""
+        with self._conn:
+            self._conn.executemany(
+                "UPDATE chunks SET sentences = 1 WHERE rowid = ? AND chunk_id = ?", done
+            )
+
+    def unread_count(self, every: bool = False) -> int:
+        """How many chunks the third pass has still to store sentence vectors for (`every`:
+        how many chunks there are)."""
+        where = "" if every else " WHERE sentences = 0"
+        return int(self._conn.execute(f"SELECT count(*) FROM chunks{where}").fetchone()[0])  # noqa: S608 - a fixed clause
+
+    def forget_sentences(self) -> None:
+        """Every chunk's sentences need vectors again (the stored ones are another model's)."""
+        with self._conn:
+            self._conn.execute("UPDATE chunks SET sentences = 0")
 
     def awaiting_count(self) -> int:
         """How many chunks the second pass has still to embed."""

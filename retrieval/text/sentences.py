@@ -57,6 +57,23 @@ QUESTION_WORDS = frozenset(
 )
 
 
+# What answering reads of a sentence: its first words (a 200-word sentence would cost as
+# much to embed as five short ones).
+READ_WORDS = 64
+# Shorter sentences are never answer candidates (fragments, datelines).
+CANDIDATE_WORDS = 4
+
+
+def reading_text(sentence: str) -> str:
+    """The text of a sentence as answering embeds it: its first `READ_WORDS` words."""
+    return " ".join(sentence.split()[:READ_WORDS])
+
+
+def candidate_sentences(text: str) -> list[str]:
+    """The sentences of a passage that answering may read (ingest stores their vectors)."""
+    return [s for s in split_sentences(text) if len(s.split()) >= CANDIDATE_WORDS]
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences, paragraph breaks always ending one."""
     sentences: list[str] = []
