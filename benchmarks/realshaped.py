@@ -281,6 +281,28 @@ def store_sentences(data_dir: Path, cache: Path) -> dict[str, Any]:
         archive.close()
 
 
+def pad_sentences(data_dir: Path, rows: int) -> int:
+    """Add random-key rows to the stored sentence vectors until they hold `rows`."""
+    import sqlite3
+
+    import numpy as np
+
+    conn = sqlite3.connect(data_dir / "sentences.sqlite3")
+    have = int(conn.execute("SELECT count(*) FROM sentence_vectors").fetchone()[0])
+    rng = np.random.default_rng(1)
+    while have < rows:
+        step = min(50_000, rows - have)
+        vectors = rng.standard_normal((step, 384)).astype(np.float16)
+        conn.executemany(
+            "INSERT OR IGNORE INTO sentence_vectors VALUES (?, ?)",
+            [(rng.bytes(16), vectors[i].tobytes()) for i in range(step)],
+        )
+        conn.commit()
+        have = int(conn.execute("SELECT count(*) FROM sentence_vectors").fetchone()[0])
+    conn.close()
+    return have
+
+
 def query_process(data_dir: Path, count: int, reps: int, shared: Path) -> dict[str, Any]:
     """In a fresh process: open, first question cold, then the set `reps` times warm."""
     started = time.perf_counter()
@@ -460,6 +482,13 @@ def main() -> None:
         "--source-articles", type=int, default=0, help="use only the first N articles of each file"
     )
     parser.add_argument("--name", default="realshaped")
+    parser.add_argument(
+        "--sentence-rows",
+        type=int,
+        default=0,
+        help="pad the stored sentence vectors to this many rows (random keys no question "
+        "finds): the recombined archive repeats its source's sentences, a real one does not",
+    )
     parser.add_argument("--query", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--plain-query", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -486,6 +515,9 @@ def main() -> None:
         cache = _sentence_cache(args.work, shared)
         print(f"filling {data_dir} with ~{args.chunks} chunks ...", flush=True)
         filled = fill(data_dir, args.chunks, shared, cache, args.seed)
+        marker.write_text(json.dumps(filled))
+    if args.sentence_rows:
+        filled["sentence_rows"] = pad_sentences(data_dir, args.sentence_rows)
         marker.write_text(json.dumps(filled))
     runs = []
     for run in range(args.runs):
